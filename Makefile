@@ -1,0 +1,67 @@
+# swapboot. `make test` is the test command CI runs (.ci/run); `make demo` builds a local lab cluster.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LAB_CACHE ?= $(or $(SWAPBOOT_LAB_CACHE),/var/cache/swapboot-lab)
+K8S_VERSION ?= v1.37.2
+KUBECTL   := $(LAB_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl
+DEMO      ?= demo
+DEMO_DIR  := /var/lib/swapboot-lab/$(DEMO)
+
+.PHONY: all build lab test unit e2e vet lint golden fuzz bench demo demo-down clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o swapboot .
+
+lab:
+	$(GO) build -o bin/lab ./lab/cmd/lab
+
+# Unit tests, then the lab end-to-end tests (as root; they build Kubernetes once into $(LAB_CACHE)).
+test: vet build lab
+	$(GO) test -count=1 -timeout 80m ./...
+
+unit: vet
+	$(GO) test -short -count=1 ./...
+
+e2e: build lab
+	$(GO) test -count=1 -timeout 80m -v ./test/e2e/
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files above are not formatted"; exit 1; }
+	$(GO) vet ./...
+
+lint: vet
+	shellcheck .ci/run lab/k8sbuild/build.sh
+
+# Regenerate golden files after checking a change is intended.
+golden:
+	$(GO) test ./templates/ ./bootstrap/... -update
+
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzParseJoinCommands$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzMergeFailSwapOn$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzRedactorWriter$$' -fuzztime $(FUZZTIME)
+
+bench: build lab
+	$(GO) test -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/
+
+demo: build lab
+	./bin/lab up 3 --name $(DEMO)
+	./swapboot up --kubeconfig-dir $(DEMO_DIR) $(DEMO_DIR)/cluster.yaml
+	./bin/lab network --name $(DEMO)
+	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig wait --for=condition=Ready nodes --all --timeout=180s
+	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig get nodes -o wide
+	@for h in $$(./bin/lab status --name $(DEMO) --hosts); do echo "== $$h: /proc/swaps"; ./bin/lab exec --name $(DEMO) $$h cat /proc/swaps; done
+	@echo
+	@echo "The cluster is up: $(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig get nodes"
+	@echo "SSH to a host:    ./bin/lab ssh --name $(DEMO) $(DEMO)-m1 hostname"
+	@echo "Stop it:          make demo-down"
+
+demo-down: lab
+	./bin/lab down --name $(DEMO)
+
+clean:
+	rm -rf swapboot bin

@@ -1,0 +1,341 @@
+package bootstrap
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/swapboot/swapboot/sshexec"
+	"github.com/swapboot/swapboot/templates"
+)
+
+// Executor runs plans over open connections: phases in order, hosts inside a phase in bounded parallel.
+type Executor struct {
+	Out      io.Writer // human output; every line is prefixed with its host
+	Logger   *slog.Logger
+	Parallel int
+	// KubeconfigDir is where <cluster name>.kubeconfig is written.
+	KubeconfigDir   string
+	KubeletLogLines int
+	Redactor        *Redactor
+}
+
+func (e *Executor) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return e.Logger
+}
+
+// hostOutput streams one host's output: swapboot's own protocol lines are dropped, secrets masked, and
+// every line prefixed with "[host] ".
+func (e *Executor) hostOutput(h Host) io.WriteCloser {
+	prefixed := sshexec.NewPrefixWriter(e.Out, "["+h.ID()+"] ")
+	return &chain{first: newProtocolFilter(e.Redactor.Writer(prefixed)), rest: []io.Closer{prefixed}}
+}
+
+// chain closes the writers of a pipeline in order, so partial last lines are flushed through all of them.
+type chain struct {
+	first io.WriteCloser
+	rest  []io.Closer
+}
+
+func (c *chain) Write(p []byte) (int, error) { return c.first.Write(p) }
+func (c *chain) Close() error {
+	err := c.first.Close()
+	for _, r := range c.rest {
+		err = errors.Join(err, r.Close())
+	}
+	return err
+}
+
+// say prints one line for a host.
+func (e *Executor) say(h Host, format string, args ...any) {
+	w := sshexec.NewPrefixWriter(e.Out, "["+h.ID()+"] ")
+	fmt.Fprintln(w, e.Redactor.Redact(fmt.Sprintf(format, args...)))
+	_ = w.Close()
+}
+
+// run executes one script on a host, streaming its output, and returns the result.
+func (e *Executor) run(ctx context.Context, conn Conn, h Host, script string, quiet bool) (sshexec.Result, error) {
+	cmd := sshexec.Cmd{Script: script}
+	if !quiet {
+		out := e.hostOutput(h)
+		defer out.Close()
+		cmd.Stdout, cmd.Stderr = out, out
+	}
+	return conn.Run(ctx, cmd)
+}
+
+// runState is what the phases of one execution share.
+type runState struct {
+	mu          sync.Mutex
+	rt          Runtime
+	joinCmds    []JoinCommand
+	materialErr error
+	initFailed  error
+}
+
+// Execute runs the plan. It never stops at the first failure: each host goes as far as it can, and
+// workers wait only for what they need (a control plane and the join material).
+func (e *Executor) Execute(ctx context.Context, p *Plan, conns map[string]Conn) *Report {
+	start := time.Now()
+	report := &Report{}
+	reports := map[string]*HostReport{}
+	for _, hp := range p.Hosts {
+		hr := &HostReport{Host: hp.Host, Kubelet: kubeletSummary(p.Policy)}
+		for _, s := range hp.Steps {
+			hr.Steps = append(hr.Steps, StepResult{Phase: s.Phase, Summary: s.Summary, Status: StatusNotRun})
+		}
+		reports[hp.Host.Address] = hr
+		report.Hosts = append(report.Hosts, hr)
+	}
+	st := &runState{}
+	for _, phase := range UpPhases {
+		var work []HostPlan
+		for _, hp := range p.Hosts {
+			if hasPhase(hp, phase) {
+				work = append(work, hp)
+			}
+		}
+		forEach(ctx, e.Parallel, work, func(ctx context.Context, hp HostPlan) {
+			e.runPhase(ctx, p, hp, phase, conns[hp.Host.Address], reports[hp.Host.Address], st)
+		})
+		if phase == PhaseKubeconfig {
+			if kc := reports[p.Master.Address].find(PhaseKubeconfig); kc != nil && (kc.Status == StatusChanged || kc.Status == StatusUnchanged) {
+				report.KubeconfigPath = kc.Detail
+			}
+		}
+	}
+	report.Interrupted = ctx.Err() != nil
+	report.Elapsed = time.Since(start)
+	return report
+}
+
+func hasPhase(hp HostPlan, phase Phase) bool {
+	for _, s := range hp.Steps {
+		if s.Phase == phase {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Executor) runPhase(ctx context.Context, p *Plan, hp HostPlan, phase Phase, conn Conn, hr *HostReport, st *runState) {
+	h := hp.Host
+	for i, step := range hp.Steps {
+		if step.Phase != phase {
+			continue
+		}
+		res := &hr.Steps[i]
+		if reason := e.blocked(ctx, hr, step, st, i); reason != "" {
+			res.Status, res.Detail = StatusNotRun, reason
+			continue
+		}
+		if step.Skip != "" {
+			res.Status, res.Detail = StatusAlreadyDone, step.Skip
+			e.say(h, "%s: already done: %s", step.Phase, step.Skip)
+			continue
+		}
+		st.mu.Lock()
+		rt := st.rt
+		st.mu.Unlock()
+		started := time.Now()
+		err := e.runStep(ctx, p, h, step, conn, rt, res, st)
+		res.Duration = time.Since(started)
+		if err != nil {
+			res.Status, res.Err = StatusFailed, fmt.Errorf("%s: %s: %w", h.ID(), step.Phase, err)
+			e.say(h, "%s: FAILED after %s: %v", step.Phase, res.Duration.Round(time.Millisecond), err)
+			e.logger().Error("step failed", "host", h.ID(), "step", step.Phase, "err", e.Redactor.Redact(err.Error()))
+			if step.Phase == PhaseInit || step.Phase == PhaseJoin {
+				e.showKubeletLog(ctx, conn, h)
+			}
+			switch step.Phase {
+			case PhaseInit:
+				st.mu.Lock()
+				st.initFailed = err
+				st.mu.Unlock()
+			case PhaseJoinMaterial:
+				st.mu.Lock()
+				st.materialErr = err
+				st.mu.Unlock()
+			}
+			continue
+		}
+		e.logger().Info("step done", "host", h.ID(), "step", step.Phase, "status", res.Status, "duration", res.Duration)
+	}
+}
+
+// blocked says why a step cannot run: an earlier step of the host failed, or (workers) the control plane
+// or the join material is missing, or the run was interrupted.
+func (e *Executor) blocked(ctx context.Context, hr *HostReport, step Step, st *runState, index int) string {
+	if ctx.Err() != nil {
+		return "interrupted"
+	}
+	for _, earlier := range hr.Steps[:index] {
+		if earlier.Status == StatusFailed {
+			return "an earlier step failed (" + string(earlier.Phase) + ")"
+		}
+	}
+	if step.Phase == PhaseJoin && step.Skip == "" {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.initFailed != nil {
+			return "kubeadm init failed on the master"
+		}
+		if st.materialErr != nil {
+			return "no join material: " + st.materialErr.Error()
+		}
+		if len(st.rt.CACertHashes) == 0 {
+			return "no join material from the master"
+		}
+	}
+	return ""
+}
+
+func (e *Executor) runStep(ctx context.Context, p *Plan, h Host, step Step, conn Conn, rt Runtime, res *StepResult, st *runState) error {
+	script, err := step.Script(rt)
+	if err != nil {
+		return err
+	}
+	quiet := step.Collect == CollectCACert || step.Collect == CollectKubeconfig
+	e.say(h, "%s: %s", step.Phase, step.Summary)
+	out, err := e.run(ctx, conn, h, script, quiet)
+	if err != nil {
+		return err
+	}
+	changed, unchanged := protocolReports(string(out.Stdout))
+	res.Status = StatusUnchanged
+	if len(changed) > 0 {
+		res.Status = StatusChanged
+		res.Detail = strings.Join(changed, "; ")
+	} else {
+		res.Detail = strings.Join(unchanged, "; ")
+	}
+	switch step.Collect {
+	case CollectInitOutput:
+		if res.Status == StatusChanged {
+			cmds, err := ParseJoinCommands(string(out.Stdout))
+			if err != nil {
+				return fmt.Errorf("reading the join command from kubeadm init output: %w", err)
+			}
+			st.mu.Lock()
+			st.joinCmds = cmds
+			st.mu.Unlock()
+		}
+	case CollectJoinCommand:
+		cmds, err := ParseJoinCommands(string(out.Stdout))
+		if err != nil {
+			return fmt.Errorf("reading the join command from kubeadm token create: %w", err)
+		}
+		st.mu.Lock()
+		st.joinCmds = cmds
+		st.mu.Unlock()
+	case CollectCACert:
+		hash, err := CACertHash(out.Stdout)
+		if err != nil {
+			return fmt.Errorf("/etc/kubernetes/pki/ca.crt: %w", err)
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if len(st.joinCmds) > 0 {
+			if err := VerifyJoinHash(hash, st.joinCmds); err != nil {
+				return err
+			}
+		}
+		st.rt.CACertHashes = []string{hash}
+		res.Status, res.Detail = StatusUnchanged, "CA hash "+hash
+	case CollectKubeconfig:
+		path := filepath.Join(e.KubeconfigDir, p.Cluster.Name+".kubeconfig")
+		changed, err := writeFileAtomic(path, out.Stdout, 0o600)
+		if err != nil {
+			return fmt.Errorf("saving the admin kubeconfig: %w", err)
+		}
+		res.Status, res.Detail = StatusUnchanged, path
+		if changed {
+			res.Status = StatusChanged
+		}
+	}
+	e.say(h, "%s: %s %s", step.Phase, res.Status, res.Detail)
+	return nil
+}
+
+// showKubeletLog prints the tail of the kubelet log: kubeadm's own error usually hides the cause.
+func (e *Executor) showKubeletLog(ctx context.Context, conn Conn, h Host) {
+	lines := e.KubeletLogLines
+	if lines <= 0 {
+		lines = 40
+	}
+	script, err := templates.Render("kubelet-logs", templates.Var{Name: "LINES", Value: fmt.Sprint(lines)})
+	if err != nil || conn == nil {
+		return
+	}
+	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	e.say(h, "last %d lines of the kubelet log:", lines)
+	_, _ = e.run(logCtx, conn, Host{Address: h.Address, Name: h.ID() + " kubelet"}, script, false)
+}
+
+// protocolReports collects the "@swapboot changed|unchanged <what>" lines a script printed.
+func protocolReports(stdout string) (changed, unchanged []string) {
+	for _, line := range strings.Split(stdout, "\n") {
+		rest, ok := strings.CutPrefix(line, protocolPrefix)
+		if !ok {
+			continue
+		}
+		kind, what, _ := strings.Cut(rest, " ")
+		switch kind {
+		case "changed":
+			changed = append(changed, what)
+		case "unchanged":
+			unchanged = append(unchanged, what)
+		}
+	}
+	return changed, unchanged
+}
+
+func kubeletSummary(p KubeletPolicy) string {
+	if p.Legacy {
+		return "--fail-swap-on=false"
+	}
+	s := "failSwapOn=false"
+	if p.SwapBehavior != "" {
+		s += " " + p.SwapBehavior
+	}
+	return s
+}
+
+// writeFileAtomic writes through a temp file and rename; it reports whether the content changed.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) (bool, error) {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return false, os.Chmod(path, mode)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return false, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return false, err
+	}
+	return true, os.Rename(tmp.Name(), path)
+}

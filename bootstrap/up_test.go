@@ -1,0 +1,56 @@
+package bootstrap
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestUpBadInputContactsNoHost(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte("name: lab\nmasters: [10.0.0.1]\nswap: {size: lots}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dials := 0
+	dial := func(context.Context, Host) (Conn, error) { dials++; return nil, errors.New("must not dial") }
+	var out bytes.Buffer
+	code, err := Up(context.Background(), UpOptions{ClusterFile: file, Dial: dial, Out: &out, Parallel: 2})
+	if code != ExitBadInput || err == nil {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Line != 3 {
+		t.Errorf("want a ConfigError at line 3, got %v", err)
+	}
+	if dials != 0 {
+		t.Errorf("%d SSH connection(s) opened for a bad file", dials)
+	}
+}
+
+func TestUpUnreachableHostChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte("name: lab\nmasters: [10.0.0.1]\nworkers: [10.0.0.2]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &Cluster{Masters: []Host{{Address: "10.0.0.1"}}, Workers: []Host{{Address: "10.0.0.2"}}}
+	fc := newFakeCluster(t, c, false)
+	dial := func(_ context.Context, h Host) (Conn, error) {
+		if h.Address == "10.0.0.2" {
+			return nil, errors.New("connection refused")
+		}
+		return fc.hosts[h.Address], nil
+	}
+	code, err := Up(context.Background(), UpOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 2})
+	var ue *UnreachableError
+	if code != ExitHostFailed || !errors.As(err, &ue) || len(ue.Failures) != 1 {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	if len(fc.hosts["10.0.0.1"].scripts) != 0 || !fc.hosts["10.0.0.1"].closed {
+		t.Errorf("reachable host ran %v (closed=%v)", fc.hosts["10.0.0.1"].scripts, fc.hosts["10.0.0.1"].closed)
+	}
+}

@@ -1,0 +1,29 @@
+package lab
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ClusterFile renders the cluster.yaml that swapboot reads.
+func ClusterFile(st *State, p Paths) string {
+	var masters, workers []string
+	for _, h := range st.Hosts {
+		if h.Role == "master" {
+			masters = append(masters, h.IP)
+		} else {
+			workers = append(workers, h.IP)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: %s\n", st.Name)
+	fmt.Fprintf(&b, "ssh: {user: root, port: 22, keyFile: %s, knownHosts: %s}\n", p.Key(), p.KnownHosts())
+	fmt.Fprintf(&b, "masters: [%s]\n", strings.Join(masters, ", "))
+	fmt.Fprintf(&b, "workers: [%s]\n", strings.Join(workers, ", "))
+	fmt.Fprintf(&b, "networking: {podSubnet: %s, serviceSubnet: %s}\n", PodSubnet, ServiceSubnet)
+	b.WriteString("swap: {size: 256M, path: /swapfile, behavior: auto}\n")
+	b.WriteString("kubelet: {cgroupDriver: cgroupfs, failCgroupV1: false}\n")
+	b.WriteString("kubeProxy: {conntrack: {maxPerCore: 0}}\n")
+	b.WriteString("nodeRegistration: {criSocket: unix:///run/containerd/containerd.sock, imagePullPolicy: Never, ignorePreflightErrors: [SystemVerification]}\n")
+	return b.String()
+}

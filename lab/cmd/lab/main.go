@@ -1,0 +1,147 @@
+// Command lab runs the swapboot real-cluster lab: namespace hosts with real
+// systemd, sshd and containerd (see package github.com/swapboot/swapboot/lab).
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/swapboot/swapboot/lab"
+	"github.com/urfave/cli/v2"
+)
+
+func main() {
+	// Hidden helpers (_host, _init, _swapoff) re-execute this binary.
+	lab.HelperMain()
+
+	nameFlag := &cli.StringFlag{Name: "name", Value: lab.DefaultName, Usage: "lab name (1-10 of [a-z0-9])", EnvVars: []string{"SWAPBOOT_LAB_NAME"}}
+	stateFlag := &cli.StringFlag{Name: "state-root", Value: lab.DefaultStateRoot, Usage: "where labs keep their state (must be ext4)"}
+	opts := func(c *cli.Context) lab.Options {
+		return lab.Options{Name: c.String("name"), StateRoot: c.String("state-root"), Log: os.Stderr}
+	}
+	app := &cli.App{
+		Name:  "lab",
+		Usage: "real-cluster lab for swapboot: namespace hosts with systemd, sshd, containerd",
+		Commands: []*cli.Command{
+			{
+				Name:      "up",
+				Usage:     "create and start N hosts (the first is the master)",
+				ArgsUsage: "N",
+				Flags: []cli.Flag{
+					nameFlag, stateFlag,
+					&cli.StringFlag{Name: "subnet", Value: lab.DefaultSubnet, Usage: "host network (hosts get .11, .12, ...)"},
+					&cli.StringFlag{Name: "cgroup-prefix", Value: lab.DefaultCgroupPrefix, Usage: "prefix of the hosts' cgroups"},
+					&cli.StringSliceFlag{Name: "old-deb-layout", Usage: "hosts (e.g. w1) with the old deb kubelet drop-in path and no /etc/default/kubelet"},
+					&cli.StringSliceFlag{Name: "small-disk", Usage: "HOST=SIZE: loop-image ext4 root of SIZE (e.g. w1=64M)"},
+					&cli.BoolFlag{Name: "no-kubernetes", Usage: "hosts without the Kubernetes payload"},
+					&cli.BoolFlag{Name: "no-build", Usage: "fail instead of running lab/k8sbuild/build.sh when the cache is missing"},
+					&cli.StringFlag{Name: "k8s-version", Value: lab.DefaultK8sVersion},
+					&cli.StringFlag{Name: "build-script", Usage: "path of lab/k8sbuild/build.sh (found automatically)"},
+				},
+				Action: func(c *cli.Context) error {
+					n, err := strconv.Atoi(c.Args().First())
+					if err != nil || c.NArg() != 1 {
+						return cli.Exit("usage: lab up N [flags]", 2)
+					}
+					o := opts(c)
+					o.Hosts, o.Subnet, o.CgroupPrefix = n, c.String("subnet"), c.String("cgroup-prefix")
+					for _, v := range c.StringSlice("old-deb-layout") {
+						o.OldDebLayout = append(o.OldDebLayout, strings.Split(v, ",")...)
+					}
+					for _, v := range c.StringSlice("small-disk") {
+						host, size, ok := strings.Cut(v, "=")
+						if !ok {
+							return cli.Exit("--small-disk wants HOST=SIZE", 2)
+						}
+						if o.SmallDisk == nil {
+							o.SmallDisk = map[string]string{}
+						}
+						o.SmallDisk[host] = size
+					}
+					o.NoKubernetes, o.NoBuild = c.Bool("no-kubernetes"), c.Bool("no-build")
+					o.K8sVersion, o.BuildScript = c.String("k8s-version"), c.String("build-script")
+					if _, err := lab.Up(o); err != nil {
+						return cli.Exit(fmt.Sprintf("lab up: %v\n(the partial lab is kept for inspection; remove it with: lab down --name %s)", err, o.Name), 1)
+					}
+					return nil
+				},
+			},
+			{
+				Name:  "down",
+				Usage: "stop and remove a lab completely (safe to repeat, works after crashes)",
+				Flags: []cli.Flag{nameFlag, stateFlag},
+				Action: func(c *cli.Context) error {
+					if err := lab.Down(opts(c)); err != nil {
+						return cli.Exit("lab down: "+err.Error(), 1)
+					}
+					return nil
+				},
+			},
+			{
+				Name:  "status",
+				Usage: "list what exists of a lab; exit 1 on leftovers or a partial lab",
+				Flags: []cli.Flag{nameFlag, stateFlag},
+				Action: func(c *cli.Context) error {
+					r, err := lab.Status(opts(c))
+					if err != nil {
+						return cli.Exit(err.Error(), 1)
+					}
+					r.Print(os.Stdout)
+					if !r.Empty() && !r.Healthy() {
+						return cli.Exit("", 1)
+					}
+					return nil
+				},
+			},
+			{
+				Name:      "ssh",
+				Usage:     "run a command on a host over real SSH with the lab key",
+				ArgsUsage: "HOST CMD...",
+				Flags:     []cli.Flag{nameFlag, stateFlag},
+				Action: func(c *cli.Context) error {
+					if c.NArg() < 2 {
+						return cli.Exit("usage: lab ssh HOST CMD...", 2)
+					}
+					code, err := lab.SSHRun(opts(c), c.Args().First(), strings.Join(c.Args().Tail(), " "), os.Stdin, os.Stdout, os.Stderr)
+					if err != nil {
+						return cli.Exit("lab ssh: "+err.Error(), 255)
+					}
+					return cli.Exit("", code)
+				},
+			},
+			{
+				Name:      "exec",
+				Usage:     "run a command inside a host without SSH (nsenter into all its namespaces)",
+				ArgsUsage: "HOST CMD...",
+				Flags:     []cli.Flag{nameFlag, stateFlag},
+				Action: func(c *cli.Context) error {
+					if c.NArg() < 1 {
+						return cli.Exit("usage: lab exec HOST CMD...", 2)
+					}
+					code, err := lab.Exec(opts(c), c.Args().First(), c.Args().Tail(), os.Stdin, os.Stdout, os.Stderr)
+					if err != nil {
+						return cli.Exit("lab exec: "+err.Error(), 255)
+					}
+					return cli.Exit("", code)
+				},
+			},
+			{
+				Name:  "network",
+				Usage: "pod network addon, run after swapboot built the cluster: bridge CNI per node podCIDR, routes, forwarding",
+				Flags: []cli.Flag{nameFlag, stateFlag},
+				Action: func(c *cli.Context) error {
+					if err := lab.Network(opts(c)); err != nil {
+						return cli.Exit("lab network: "+err.Error(), 1)
+					}
+					return nil
+				},
+			},
+		},
+	}
+	if err := app.Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

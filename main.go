@@ -1,0 +1,196 @@
+// Command swapboot bootstraps kubeadm clusters whose nodes run with swap. main holds flags and wiring only;
+// the pipeline lives in package bootstrap.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/swapboot/swapboot/bootstrap"
+	"github.com/swapboot/swapboot/sshexec"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// exitError carries an exit code through urfave/cli.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	app := &cli.App{
+		Name:      "swapboot",
+		Usage:     "bootstrap kubeadm clusters whose nodes run with swap",
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "debug logs on stderr"},
+		},
+		Commands: []*cli.Command{upCommand(stdout, stderr), planCommand(stdout)},
+		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors itself
+	}
+	err := app.Run(args)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "swapboot:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "swapboot:", err)
+	return bootstrap.ExitBadInput // urfave/cli usage errors
+}
+
+func connectionFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "parallel", Value: 10, Usage: "hosts worked on at the same time"},
+		&cli.BoolFlag{Name: "trust-new-host-keys", Usage: "accept and record the key of a host missing from known_hosts (trust on first use); a changed key is always refused"},
+		&cli.DurationFlag{Name: "dial-timeout", Value: 10 * time.Second, Usage: "SSH connection timeout per host"},
+		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "the whole run"},
+		&cli.BoolFlag{Name: "ask-sudo-password", Usage: "prompt once for the sudo password of non-root users (or set SWAPBOOT_SUDO_PASSWORD)"},
+	}
+}
+
+func upCommand(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "up",
+		Usage:     "create or complete the cluster described by CLUSTER_FILE, with swap on every node",
+		ArgsUsage: "CLUSTER_FILE",
+		Flags: append(connectionFlags(),
+			&cli.BoolFlag{Name: "dry-run", Usage: "gather facts and print every script and file, changing nothing"},
+			&cli.StringFlag{Name: "kubeconfig-dir", Value: ".", Usage: "where <name>.kubeconfig is written"},
+			&cli.IntFlag{Name: "kubelet-log-lines", Value: 40, Usage: "kubelet log lines shown when init or join fails"},
+		),
+		Action: func(c *cli.Context) error {
+			file, err := oneArg(c)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			ctx, cancel := context.WithTimeout(ctx, c.Duration("timeout"))
+			defer cancel()
+			code, err := bootstrap.Up(ctx, bootstrap.UpOptions{
+				ClusterFile:     file,
+				DryRun:          c.Bool("dry-run"),
+				Parallel:        c.Int("parallel"),
+				KubeconfigDir:   c.String("kubeconfig-dir"),
+				KubeletLogLines: c.Int("kubelet-log-lines"),
+				Dial:            bootstrap.SSHDialer(sshOptions(c, stderr)),
+				Out:             stdout,
+				Logger:          logger(c, stderr),
+			})
+			if code != 0 {
+				return &exitError{code, err}
+			}
+			return nil
+		},
+	}
+}
+
+func planCommand(stdout io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "plan",
+		Usage:     "print what `up` would do for a Kubernetes version and cgroup version, contacting no host",
+		ArgsUsage: "CLUSTER_FILE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "kubernetes-version", Usage: "assumed kubeadm/kubelet version on every host (default: the file's kubernetesVersion)"},
+			&cli.StringFlag{Name: "cgroup", Value: "v2", Usage: "assumed cgroup version of every host: v1 or v2"},
+			&cli.BoolFlag{Name: "old-deb-layout", Usage: "assume the pre-2023 deb packages' kubelet drop-in layout"},
+			&cli.StringFlag{Name: "out", Usage: "also write every rendered script and file under this directory"},
+		},
+		Action: func(c *cli.Context) error {
+			file, err := oneArg(c)
+			if err != nil {
+				return err
+			}
+			if cg := c.String("cgroup"); cg != "v1" && cg != "v2" {
+				return &exitError{bootstrap.ExitBadInput, fmt.Errorf("--cgroup %q: use v1 or v2", cg)}
+			}
+			err = bootstrap.PlanOffline(bootstrap.PlanOfflineOptions{
+				ClusterFile: file,
+				Assume: bootstrap.Assumptions{
+					KubernetesVersion: c.String("kubernetes-version"),
+					CgroupV2:          c.String("cgroup") == "v2",
+					OldDebLayout:      c.Bool("old-deb-layout"),
+				},
+				OutDir: c.String("out"),
+				Out:    stdout,
+			})
+			if err != nil {
+				return &exitError{bootstrap.ExitBadInput, err}
+			}
+			return nil
+		},
+	}
+}
+
+func oneArg(c *cli.Context) (string, error) {
+	if c.NArg() != 1 {
+		return "", &exitError{bootstrap.ExitBadInput, fmt.Errorf("%s takes one argument, the cluster file (see swapboot %s --help)", c.Command.Name, c.Command.Name)}
+	}
+	return c.Args().First(), nil
+}
+
+func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
+	level := slog.LevelWarn
+	if c.Bool("verbose") {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// sshOptions wires the secrets prompts: environment variables first, then the terminal.
+func sshOptions(c *cli.Context, stderr io.Writer) sshexec.Options {
+	opts := sshexec.Options{
+		DialTimeout:     c.Duration("dial-timeout"),
+		TrustOnFirstUse: c.Bool("trust-new-host-keys"),
+		UseAgent:        os.Getenv("SSH_AUTH_SOCK") != "",
+		Logger:          logger(c, stderr),
+		Passphrase: func(keyFile string) ([]byte, error) {
+			if p, ok := os.LookupEnv("SWAPBOOT_KEY_PASSPHRASE"); ok {
+				return []byte(p), nil
+			}
+			return promptSecret(stderr, "passphrase for "+keyFile+": ")
+		},
+	}
+	if pw, ok := os.LookupEnv("SWAPBOOT_SUDO_PASSWORD"); ok {
+		opts.SudoPassword = func(string) ([]byte, error) { return []byte(pw), nil }
+	} else if c.Bool("ask-sudo-password") {
+		pw, err := promptSecret(stderr, "sudo password: ")
+		opts.SudoPassword = func(string) ([]byte, error) { return pw, err }
+	}
+	return opts
+}
+
+func promptSecret(stderr io.Writer, prompt string) ([]byte, error) {
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return nil, errors.New("no terminal to ask on; set the matching SWAPBOOT_* environment variable")
+	}
+	fmt.Fprint(stderr, prompt)
+	defer fmt.Fprintln(stderr)
+	return term.ReadPassword(fd)
+}

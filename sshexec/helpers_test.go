@@ -1,0 +1,164 @@
+package sshexec
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+// clientKey is a user key pair with the private half in a file.
+type clientKey struct {
+	path string
+	pub  ssh.PublicKey
+	priv ed25519.PrivateKey
+}
+
+func newClientKey(t testing.TB, passphrase string) clientKey {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block *pem.Block
+	if passphrase == "" {
+		block, err = ssh.MarshalPrivateKey(priv, "test")
+	} else {
+		block, err = ssh.MarshalPrivateKeyWithPassphrase(priv, "test", []byte(passphrase))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ssh.NewPublicKey(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clientKey{path: path, pub: pub, priv: priv}
+}
+
+// writeKnownHosts writes a known_hosts file with one line per entry and returns its path.
+func writeKnownHosts(t testing.TB, lines ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// knownLine is the known_hosts line recording s's first host key.
+func (s *testServer) knownLine() string {
+	return knownhosts.Line([]string{knownhosts.Normalize(s.addr())}, s.hostKey.PublicKey())
+}
+
+// fixture is a server that knows one client key, and a known_hosts file that knows the server.
+type fixture struct {
+	srv        *testServer
+	key        clientKey
+	knownHosts string
+	logs       *syncBuffer
+}
+
+func newFixture(t testing.TB, opts ...serverOption) *fixture {
+	t.Helper()
+	key := newClientKey(t, "")
+	srv := newTestServer(t, []ssh.PublicKey{key.pub}, opts...)
+	return &fixture{srv: srv, key: key, knownHosts: writeKnownHosts(t, srv.knownLine()), logs: &syncBuffer{}}
+}
+
+func (f *fixture) endpoint(user string) Endpoint {
+	return f.srv.endpoint(user, f.knownHosts, f.key.path)
+}
+
+// options are test defaults: short timeouts, debug logs kept for failure reports.
+func (f *fixture) options() Options {
+	return Options{DialTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+}
+
+func (f *fixture) dial(t testing.TB, user string) *Client {
+	t.Helper()
+	return dialOK(t, f.endpoint(user), f.options())
+}
+
+func dialOK(t testing.TB, ep Endpoint, opts Options) *Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, ep, opts)
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// syncBuffer is a bytes.Buffer for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// readPID waits for a script to write its background process id into path.
+func readPID(t testing.TB, path string) int {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && bytes.HasSuffix(b, []byte("\n")) {
+			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no pid in %s", path)
+	return 0
+}
+
+// waitGone fails the test unless process pid exits (or is a zombie) within d.
+func waitGone(t testing.TB, pid int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		// The state follows the parenthesised command name.
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("remote process %d is still running", pid)
+}

@@ -1,0 +1,92 @@
+# Read-only: reports what swapboot needs to know about this host. Changes nothing.
+# input: SWAP_PATH the swap file swapboot manages
+
+fact uid "$(id -u)"
+fact hostname "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"
+if [ -r /etc/os-release ]; then
+	# shellcheck disable=SC1091 # the host's own file
+	fact os "$(. /etc/os-release && printf '%s %s' "${ID:-unknown}" "${VERSION_ID:-}")"
+fi
+fact kernel "$(uname -r)"
+fact arch "$(uname -m)"
+fact mem_kib "$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
+
+# Versions: empty when the binary is missing.
+kubeadm_version=""
+if command -v kubeadm >/dev/null 2>&1; then
+	kubeadm_version=$(kubeadm version -o short 2>/dev/null || true)
+fi
+fact kubeadm_version "$kubeadm_version"
+kubelet_version=""
+if command -v kubelet >/dev/null 2>&1; then
+	kubelet_version=$(kubelet --version 2>/dev/null | awk '{print $2}' || true)
+fi
+fact kubelet_version "$kubelet_version"
+
+if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null || true)" = cgroup2fs ]; then
+	fact cgroup v2
+else
+	fact cgroup v1
+fi
+if [ -d /run/systemd/system ]; then
+	fact init systemd
+else
+	fact init other
+fi
+
+# The kubeadm drop-in the kubelet unit really uses, and the env file it reads KUBELET_EXTRA_ARGS from.
+dropin=""
+if [ -d /run/systemd/system ]; then
+	for p in $(systemctl show -p DropInPaths --value kubelet 2>/dev/null || true); do
+		case "$p" in */10-kubeadm.conf) dropin=$p ;; esac
+	done
+fi
+if [ -z "$dropin" ]; then
+	for p in /etc/systemd/system/kubelet.service.d/10-kubeadm.conf \
+		/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf \
+		/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do
+		if [ -f "$p" ]; then dropin=$p; break; fi
+	done
+fi
+fact kubelet_dropin "$dropin"
+env_file=""
+if [ -n "$dropin" ]; then
+	env_file=$(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$dropin" | grep -v 'kubeadm-flags.env' | tail -n 1 || true)
+fi
+fact kubelet_env_file "$env_file"
+if [ -n "$env_file" ] && [ -f "$env_file" ]; then
+	fact kubelet_env_content "$(base64 -w0 < "$env_file")"
+	fact kubelet_env_exists yes
+else
+	fact kubelet_env_exists no
+fi
+fact kubelet_active "$(systemctl is-active kubelet 2>/dev/null || true)"
+if [ -f /var/lib/kubelet/config.yaml ]; then
+	fact kubelet_config "$(base64 -w0 < /var/lib/kubelet/config.yaml)"
+fi
+
+# Container runtime sockets, first found wins (the order kubeadm uses).
+cri=""
+for s in /run/containerd/containerd.sock /var/run/crio/crio.sock /var/run/cri-dockerd.sock; do
+	if [ -S "$s" ]; then cri="unix://$s"; break; fi
+done
+fact cri_socket "$cri"
+
+if [ -f /etc/kubernetes/admin.conf ]; then fact control_plane yes; else fact control_plane no; fi
+if [ -f /etc/kubernetes/kubelet.conf ]; then fact joined yes; else fact joined no; fi
+
+# Swap: the configured file, where it would live, and everything already active (the same rule the
+# kubelet applies: more than the header line in /proc/swaps means swap is on).
+swap_dir=$(dirname "$SWAP_PATH")
+while [ ! -d "$swap_dir" ]; do swap_dir=$(dirname "$swap_dir"); done
+fact swap_fstype "$(stat -fc %T "$swap_dir" 2>/dev/null || true)"
+fact swap_dir_free_kib "$(df -Pk "$swap_dir" 2>/dev/null | awk 'NR == 2 {print $4}')"
+if [ -e "$SWAP_PATH" ]; then
+	fact swap_file_bytes "$(stat -c %s "$SWAP_PATH")"
+else
+	fact swap_file_bytes -1
+fi
+fact swap_active_kib "$(awk -v p="$SWAP_PATH" 'NR > 1 && $1 == p {print $3}' /proc/swaps)"
+fact swaps_active "$(awk 'NR > 1' /proc/swaps | wc -l)"
+fact swaps_total_kib "$(awk 'NR > 1 {s += $3} END {print s + 0}' /proc/swaps)"
+fact fstab_entries "$(awk -v p="$SWAP_PATH" '$1 == p && $3 == "swap"' /etc/fstab 2>/dev/null | wc -l)"

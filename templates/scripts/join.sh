@@ -1,0 +1,26 @@
+# Runs kubeadm join on a worker, unless it has joined already.
+# input: KUBEADM_CONFIG the kubeadm JoinConfiguration (empty for Kubernetes < 1.22, which gets flags instead)
+# input: KUBEADM_FLAGS extra kubeadm join arguments, one per line
+
+if [ -f /etc/kubernetes/kubelet.conf ]; then
+	report unchanged join "/etc/kubernetes/kubelet.conf exists: already joined"
+	exit 0
+fi
+set --
+if [ -n "$KUBEADM_CONFIG" ]; then
+	# The file holds the bootstrap token: 0600, and removed once join has used it.
+	write_file /var/lib/swapboot/kubeadm-join.yaml 0600 "$KUBEADM_CONFIG"
+	set -- --config /var/lib/swapboot/kubeadm-join.yaml
+fi
+old_ifs=$IFS
+IFS='
+'
+for arg in $KUBEADM_FLAGS; do set -- "$@" "$arg"; done
+IFS=$old_ifs
+status=0
+kubeadm join "$@" || status=$?
+rm -f /var/lib/swapboot/kubeadm-join.yaml
+if [ "$status" -ne 0 ]; then
+	fail "kubeadm join failed with exit code $status"
+fi
+report changed join "kubeadm join done"

@@ -1,0 +1,140 @@
+package templates
+
+import (
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/quick"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// sampleInputs gives every script realistic inputs, including values that need quoting.
+var sampleInputs = map[string][]Var{
+	"facts":            {{"SWAP_PATH", "/swapfile"}},
+	"swap":             {{"SWAP_PATH", "/swapfile"}, {"SWAP_MIB", "1024"}, {"METHOD", "fallocate"}},
+	"kubelet-env":      {{"ENV_FILE", "/etc/default/kubelet"}, {"CONTENT", "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"}},
+	"init":             {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"}, {"KUBEADM_FLAGS", ""}, {"NODE_NAME", "m1"}},
+	"join":             {{"KUBEADM_CONFIG", ""}, {"KUBEADM_FLAGS", "10.0.0.1:6443\n--token\nabcdef.0123456789abcdef\n--ignore-preflight-errors=Swap"}},
+	"ca-cert":          nil,
+	"token-create":     {{"TOKEN", "abcdef.0123456789abcdef"}, {"TTL", "1h"}},
+	"admin-kubeconfig": nil,
+	"kubelet-logs":     {{"LINES", "40"}},
+}
+
+func TestEveryScriptHasSampleInputs(t *testing.T) {
+	for _, name := range Names() {
+		if _, ok := sampleInputs[name]; !ok {
+			t.Errorf("script %s has no sample inputs in this test: add them so it gets a golden file and shellcheck", name)
+		}
+	}
+}
+
+func TestGoldenAndShellcheck(t *testing.T) {
+	shellcheck, err := exec.LookPath("shellcheck")
+	if err != nil {
+		t.Fatal("shellcheck is required (Debian package shellcheck); .ci/run installs it")
+	}
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			got, err := Render(name, sampleInputs[name]...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, filepath.Join("testdata", name+".golden"), got)
+			cmd := exec.Command(shellcheck, "--shell=sh", "--severity=style", "-")
+			cmd.Stdin = strings.NewReader(got)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("shellcheck %s:\n%s", name, out)
+			}
+		})
+	}
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./templates -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the rendered script (run go test ./templates -update after checking the change):\n%s", path, got)
+	}
+}
+
+func TestRenderRefusesWrongInputs(t *testing.T) {
+	cases := map[string][]Var{
+		"missing":   {{"SWAP_PATH", "/swapfile"}},
+		"unknown":   {{"SWAP_PATH", "/s"}, {"SWAP_MIB", "1"}, {"METHOD", "dd"}, {"EXTRA", "x"}},
+		"twice":     {{"SWAP_PATH", "/s"}, {"SWAP_PATH", "/t"}, {"SWAP_MIB", "1"}, {"METHOD", "dd"}},
+		"bad name":  {{"swap_path", "/s"}},
+		"no script": nil,
+	}
+	for name, vars := range cases {
+		script := "swap"
+		if name == "no script" {
+			script = "does-not-exist"
+		}
+		if _, err := Render(script, vars...); err == nil {
+			t.Errorf("%s: Render accepted %v", name, vars)
+		}
+	}
+}
+
+// TestQuoteWithRealShell feeds arbitrary strings through Quote and checks that a real sh sees them verbatim.
+func TestQuoteWithRealShell(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	roundTrip := func(s string) bool {
+		s = strings.ReplaceAll(s, "\x00", "") // a shell word cannot hold NUL; the cluster file refuses it
+		out, err := exec.Command(sh, "-c", "printf '%s' "+Quote(s)).Output()
+		if err != nil {
+			t.Logf("sh failed for %q: %v", s, err)
+			return false
+		}
+		if string(out) != s {
+			t.Logf("sh saw %q for %q", out, s)
+		}
+		return string(out) == s
+	}
+	fixed := []string{"", "'", "''", `"`, `\`, "$(reboot)", "`id`", "a b", "*", "~", "\n", "-n", "%s", "$HOME", "'\\''", "ünïcode", "!$#&;|<>(){}[]"}
+	for _, s := range fixed {
+		if !roundTrip(s) {
+			t.Errorf("Quote(%q) does not survive sh", s)
+		}
+	}
+	if err := quick.Check(roundTrip, &quick.Config{MaxCount: 300}); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestRenderedScriptsAssignInputsVerbatim runs the header of a rendered script in sh and prints a variable.
+func TestRenderedScriptsAssignInputsVerbatim(t *testing.T) {
+	tricky := "KUBELET_EXTRA_ARGS=\"--x='$(touch /tmp/pwned)'\"\n`id`; rm -rf /\n"
+	got, err := Render("kubelet-env", Var{"ENV_FILE", "/etc/default/kubelet"}, Var{"CONTENT", tricky})
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := got[:strings.Index(got, "# --- common")]
+	out, err := exec.Command("sh", "-c", header+"printf '%s' \"$CONTENT\"").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != tricky {
+		t.Errorf("sh saw %q, want %q", out, tricky)
+	}
+}
