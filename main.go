@@ -43,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "debug logs on stderr"},
+			&cli.BoolFlag{Name: "verbose", Usage: "debug logs on stderr"},
 		},
 		Commands: []*cli.Command{upCommand(stdout, stderr), planCommand(stdout)},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors itself

@@ -34,6 +34,8 @@ func PlanOffline(o PlanOfflineOptions) error {
 		return err
 	}
 	o.Assume.KubernetesVersion = "v" + v.String()
+	// The assumed version is the hosts' kubeadm and what init deploys.
+	c.KubernetesVersion = o.Assume.KubernetesVersion
 	facts, notes := AssumedFacts(c, o.Assume)
 	plan, err := BuildPlan(c, facts, PlanOptions{NewToken: func() (string, error) { return exampleToken, nil }})
 	if err != nil {

@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"crypto/ecdh"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -40,6 +41,7 @@ var (
 	cfgSafePathRE    = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
 	cfgSizeRE        = regexp.MustCompile(`^([0-9]+)(\.[0-9]+)?([KMGT])(i?)(B?)$`)
 	cfgSizeLooseRE   = regexp.MustCompile(`(?i)^([0-9]+)(\.[0-9]+)?([kmgt])(i?)(b?)$`)
+	cfgNumberRE      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 	cfgPreflightRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$`)
 	cfgFlagNameRE    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 )
@@ -232,7 +234,7 @@ func cfgCheckSize(s string) (int64, string, string) {
 			return 0, fmt.Sprintf("%s has no unit", cfgShow(s)), "write the unit, e.g. " + t + "M (K, M, G, T are powers of 1024)"
 		}
 		num := strings.TrimRight(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-		if num != "" && num != t && strings.Trim(num, "0123456789.") == "" {
+		if cfgNumberRE.MatchString(num) && num != t {
 			return 0, fmt.Sprintf("%s has an unknown unit %s", cfgShow(s), cfgShow(t[len(num):])), fix
 		}
 		return 0, fmt.Sprintf("%s is not a size", cfgShow(s)), fix
@@ -377,7 +379,7 @@ func cfgCheckFlagName(s string) (string, string) {
 // SSH public key types a host key may have.
 var cfgHostKeyTypes = []string{
 	"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
-	"sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", "ssh-dss",
+	"sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
 }
 
 // cfgCheckHostKey checks an authorized_keys-style "TYPE BASE64 [comment]" key and returns "TYPE BASE64".
@@ -446,8 +448,22 @@ func cfgWireKeyOK(typ string, blob []byte) bool {
 		return out
 	}
 	point := func(curve string, b [][]byte) bool {
-		size := map[string]int{"nistp256": 65, "nistp384": 97, "nistp521": 133}[curve]
-		return b != nil && string(b[0]) == curve && len(b[1]) == size && b[1][0] == 4
+		if b == nil || string(b[0]) != curve {
+			return false
+		}
+		c := map[string]ecdh.Curve{"nistp256": ecdh.P256(), "nistp384": ecdh.P384(), "nistp521": ecdh.P521()}[curve]
+		if c == nil {
+			return false
+		}
+		_, err := c.NewPublicKey(b[1]) // checks the point is on the curve
+		return err == nil
+	}
+	// mpint: big-endian two's complement.
+	positive := func(b []byte) (*big.Int, bool) {
+		if len(b) == 0 || b[0]&0x80 != 0 {
+			return nil, false
+		}
+		return new(big.Int).SetBytes(b), true
 	}
 	switch typ {
 	case "ssh-ed25519":
@@ -458,16 +474,16 @@ func cfgWireKeyOK(typ string, blob []byte) bool {
 		return b != nil && len(b[0]) == 32
 	case "ssh-rsa":
 		b := fields(2)
-		return b != nil && len(b[0]) > 0 && len(b[1]) >= 64
-	case "ssh-dss":
-		b := fields(4)
-		return b != nil && len(b[0]) > 0 && len(b[1]) > 0 && len(b[2]) > 0 && len(b[3]) > 0
+		if b == nil {
+			return false
+		}
+		e, ok1 := positive(b[0])
+		n, ok2 := positive(b[1])
+		return ok1 && ok2 && e.BitLen() <= 24 && e.Int64() >= 3 && e.Bit(0) == 1 && n.BitLen() >= 512 && n.BitLen() <= 16384
 	case "sk-ecdsa-sha2-nistp256@openssh.com":
-		b := fields(3)
-		return point("nistp256", b)
+		return point("nistp256", fields(3))
 	default: // ecdsa-sha2-nistpNNN
-		b := fields(2)
-		return point(strings.TrimPrefix(typ, "ecdsa-sha2-"), b)
+		return point(strings.TrimPrefix(typ, "ecdsa-sha2-"), fields(2))
 	}
 }
 

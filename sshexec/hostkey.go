@@ -143,23 +143,29 @@ func (h *hostKeyCheck) newError(key ssh.PublicKey, reason HostKeyReason) *HostKe
 }
 
 // algorithms orders host key algorithms so that the server proves a key we have on record. Without
-// this the library negotiates its own favourite (say ed25519) while known_hosts holds the host's
-// ecdsa key, and a perfectly known host looks "changed". Certificate algorithms are left out:
-// host certificates are not supported, and a certificate offered to an unknown host could not be
-// trusted on first use.
+// this the library negotiates its own favourite while known_hosts holds another of the host's keys,
+// and a perfectly known host looks "changed". After the recorded types comes OpenSSH's own order,
+// so trust-on-first-use records the key `ssh` and `ssh-keyscan` would show first. Certificate
+// algorithms are left out: host certificates are not supported, and a certificate offered to an
+// unknown host could not be trusted on first use.
 func (h *hostKeyCheck) algorithms() []string {
 	var algos []string
-	for _, k := range h.known {
-		for _, a := range algorithmsForKeyType(k.Type()) {
-			if !slices.Contains(algos, a) {
-				algos = append(algos, a)
-			}
-		}
-	}
-	for _, a := range ssh.SupportedAlgorithms().HostKeys {
+	add := func(a string) {
 		if !strings.Contains(a, "-cert-") && !slices.Contains(algos, a) {
 			algos = append(algos, a)
 		}
+	}
+	for _, k := range h.known {
+		for _, a := range algorithmsForKeyType(k.Type()) {
+			add(a)
+		}
+	}
+	for _, a := range []string{ssh.KeyAlgoED25519, ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521,
+		ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256} {
+		add(a)
+	}
+	for _, a := range ssh.SupportedAlgorithms().HostKeys {
+		add(a)
 	}
 	return algos
 }

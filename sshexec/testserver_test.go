@@ -198,6 +198,7 @@ func (s *testServer) handleSession(nch ssh.NewChannel) {
 			var p struct{ Signal string }
 			if cmd != nil && ssh.Unmarshal(req.Payload, &p) == nil {
 				if sig, ok := signalByName(p.Signal); ok {
+					println("DEBUG signal", p.Signal, cmd.Process.Pid)
 					syscall.Kill(-cmd.Process.Pid, sig) // the process group, as OpenSSH does
 				}
 			}

@@ -140,8 +140,37 @@ func main() {
 			},
 		},
 	}
-	if err := app.Run(os.Args); err != nil {
+	if err := app.Run(hostCountLast(os.Args)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// hostCountLast lets `lab up N --flag ...` work: urfave/cli stops parsing
+// flags at the first positional argument, so N is moved behind the flags.
+func hostCountLast(args []string) []string {
+	if len(args) < 3 || args[1] != "up" {
+		return args
+	}
+	valued := map[string]bool{"name": true, "state-root": true, "subnet": true, "cgroup-prefix": true,
+		"old-deb-layout": true, "small-disk": true, "k8s-version": true, "build-script": true}
+	out := []string{args[0], "up"}
+	var pos []string
+	for i := 2; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			out = append(out, a)
+			if f := strings.TrimLeft(a, "-"); valued[f] && !strings.Contains(f, "=") && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(out, pos...)
 }

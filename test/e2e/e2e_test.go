@@ -1,0 +1,236 @@
+// Package e2e runs swapboot against real hosts: the lab's namespace hosts with systemd, sshd, containerd,
+// kubeadm and kubelet (lab/). It needs root; `make test` runs it.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/swapboot/swapboot/lab"
+)
+
+// repoRoot is two levels up from this package.
+func repoRoot(t *testing.T) string {
+	dir, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end lab test skipped in -short mode")
+	}
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "\n*** SKIPPING the lab end-to-end tests: they need root (network, mount, PID namespaces, swapon). Run make test as root. ***")
+		t.Skip("needs root")
+	}
+}
+
+// buildSwapboot compiles the CLI under test.
+func buildSwapboot(t *testing.T) string {
+	bin := filepath.Join(t.TempDir(), "swapboot")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = repoRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// env is one lab and the swapboot binary that works on it.
+type env struct {
+	t        *testing.T
+	swapboot string
+	opts     lab.Options
+	state    *lab.State
+	dir      string // lab state dir: cluster.yaml, kubeconfig
+	kubectl  string
+}
+
+func startLab(t *testing.T, name, subnet string, hosts int) *env {
+	requireRoot(t)
+	e := &env{t: t, swapboot: buildSwapboot(t)}
+	e.opts = lab.Options{Name: name, Hosts: hosts, Subnet: subnet, CgroupPrefix: "swapboot-" + name,
+		BuildScript: filepath.Join(repoRoot(t), "lab", "k8sbuild", "build.sh"), Log: os.Stderr}
+	t.Cleanup(func() {
+		if err := lab.Down(e.opts); err != nil {
+			t.Errorf("lab down: %v", err)
+		}
+		r, err := lab.Status(e.opts)
+		if err != nil || !r.Empty() {
+			t.Errorf("lab %s left something behind after down: %+v (%v)", name, r, err)
+		}
+	})
+	st, err := lab.Up(e.opts)
+	if err != nil {
+		t.Fatalf("lab up: %v", err)
+	}
+	e.state = st
+	_ = e.opts.Normalize()
+	e.dir = lab.NewPaths(e.opts.StateRoot, name).Dir
+	e.kubectl = filepath.Join(lab.K8sDir(e.opts.CacheRoot, e.opts.K8sVersion), "bin", "kubectl")
+	return e
+}
+
+// up runs `swapboot up` on the lab's cluster file and returns its exit code and output.
+func (e *env) up(args ...string) (int, string) {
+	e.t.Helper()
+	args = append([]string{"up", "--kubeconfig-dir", e.dir}, append(args, filepath.Join(e.dir, "cluster.yaml"))...)
+	cmd := exec.Command(e.swapboot, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		e.t.Fatalf("swapboot: %v", err)
+	}
+	e.t.Logf("swapboot %s -> exit %d\n%s", strings.Join(args, " "), code, out.String())
+	return code, out.String()
+}
+
+// host runs a command inside a lab host (not over SSH) and returns its output.
+func (e *env) host(name string, argv ...string) string {
+	e.t.Helper()
+	var out, errOut bytes.Buffer
+	code, err := lab.Exec(e.opts, name, argv, nil, &out, &errOut)
+	if err != nil || code != 0 {
+		e.t.Fatalf("%s: %v: exit %d %v\n%s%s", name, argv, code, err, out.String(), errOut.String())
+	}
+	return out.String()
+}
+
+func (e *env) kubectlOut(args ...string) (string, error) {
+	args = append([]string{"--kubeconfig", filepath.Join(e.dir, e.opts.Name+".kubeconfig")}, args...)
+	out, err := exec.Command(e.kubectl, args...).CombinedOutput()
+	return string(out), err
+}
+
+func (e *env) hostNames() []string {
+	var names []string
+	for _, h := range e.state.Hosts {
+		names = append(names, h.Name)
+	}
+	return names
+}
+
+func TestUpOnRealHosts(t *testing.T) {
+	e := startLab(t, "e2e", "10.78.0.0/24", 3)
+	const swapKiB = 256 * 1024
+
+	t.Run("fresh hosts: up builds a 3-node cluster with swap", func(t *testing.T) {
+		code, out := e.up()
+		if code != 0 {
+			t.Fatalf("swapboot up exit %d", code)
+		}
+		if !strings.Contains(out, "kubeconfig:") {
+			t.Errorf("no kubeconfig line in the report")
+		}
+		if err := lab.Network(e.opts); err != nil {
+			t.Fatalf("lab network: %v", err)
+		}
+		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=180s"); err != nil {
+			t.Fatalf("nodes not Ready: %v\n%s", err, out)
+		}
+		out, err := e.kubectlOut("get", "nodes", "--no-headers")
+		if err != nil || strings.Count(out, " Ready ") != 3 {
+			t.Fatalf("want 3 Ready nodes:\n%s (%v)", out, err)
+		}
+		for _, h := range e.hostNames() {
+			swaps := e.host(h, "cat", "/proc/swaps")
+			if !strings.Contains(swaps, "/swapfile") {
+				t.Errorf("%s: /swapfile not active:\n%s", h, swaps)
+			}
+			for _, line := range strings.Split(swaps, "\n") {
+				f := strings.Fields(line)
+				if len(f) < 3 || f[0] != "/swapfile" {
+					continue
+				}
+				if kib, err := strconv.Atoi(f[2]); err != nil || kib < swapKiB-8 || kib > swapKiB {
+					t.Errorf("%s: swap size %s KiB, want about %d", h, f[2], swapKiB)
+				}
+			}
+			if n := strings.Count(e.host(h, "awk", "$1 == \"/swapfile\"", "/etc/fstab"), "\n"); n != 1 {
+				t.Errorf("%s: %d fstab entries for /swapfile, want 1", h, n)
+			}
+			if got := strings.TrimSpace(e.host(h, "systemctl", "is-active", "kubelet")); got != "active" {
+				t.Errorf("%s: kubelet %s", h, got)
+			}
+			if cfg := e.host(h, "cat", "/var/lib/kubelet/config.yaml"); !strings.Contains(cfg, "failSwapOn: false") {
+				t.Errorf("%s: /var/lib/kubelet/config.yaml lacks failSwapOn: false", h)
+			}
+		}
+	})
+
+	t.Run("a pod pinned to a worker runs", func(t *testing.T) {
+		worker := e.state.Hosts[1].Name
+		overrides := fmt.Sprintf(`{"spec":{"nodeName":%q}}`, worker)
+		if out, err := e.kubectlOut("run", "pinned", "--image="+e.state.PauseImage, "--image-pull-policy=Never", "--overrides="+overrides); err != nil {
+			t.Fatalf("kubectl run: %v\n%s", err, out)
+		}
+		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "pod/pinned", "--timeout=120s"); err != nil {
+			desc, _ := e.kubectlOut("describe", "pod", "pinned")
+			t.Fatalf("pod not Ready: %v\n%s\n%s", err, out, desc)
+		}
+	})
+
+	t.Run("second up changes nothing", func(t *testing.T) {
+		code, out := e.up()
+		if code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		if !strings.Contains(out, "0 change(s)") {
+			t.Errorf("second run changed something")
+		}
+		for _, h := range e.hostNames() {
+			if n := strings.Count(e.host(h, "awk", "$1 == \"/swapfile\"", "/etc/fstab"), "\n"); n != 1 {
+				t.Errorf("%s: %d fstab entries after a second run", h, n)
+			}
+		}
+	})
+
+	t.Run("kubelet drop-in and env file are the packages' own", func(t *testing.T) {
+		for _, h := range e.hostNames() {
+			if got := e.host(h, "cat", "/etc/default/kubelet"); got != "KUBELET_EXTRA_ARGS=\n" {
+				t.Errorf("%s: /etc/default/kubelet = %q", h, got)
+			}
+			show := e.host(h, "systemctl", "show", "kubelet", "-p", "DropInPaths", "-p", "EnvironmentFiles")
+			if !strings.Contains(show, "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf") || !strings.Contains(show, "/etc/default/kubelet") {
+				t.Errorf("%s: systemctl show kubelet:\n%s", h, show)
+			}
+		}
+	})
+
+	t.Run("a failing join exits 1, shows the kubelet log, and the next run completes", func(t *testing.T) {
+		w := e.state.Hosts[2].Name
+		e.host(w, "kubeadm", "reset", "-f")
+		if out, err := e.kubectlOut("delete", "node", w); err != nil {
+			t.Logf("delete node: %v %s", err, out)
+		}
+		e.host(w, "systemctl", "stop", "containerd")
+		code, out := e.up()
+		if code != 1 {
+			t.Fatalf("exit %d, want 1", code)
+		}
+		if !strings.Contains(out, "kubelet log") {
+			t.Errorf("no kubelet log tail in the output")
+		}
+		e.host(w, "systemctl", "start", "containerd")
+		if code, _ := e.up(); code != 0 {
+			t.Fatalf("resume: exit %d", code)
+		}
+		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "node/"+w, "--timeout=180s"); err != nil {
+			t.Fatalf("%s not Ready after resume: %v\n%s", w, err, out)
+		}
+	})
+}
