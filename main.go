@@ -45,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Usage: "debug logs on stderr"},
 		},
-		Commands: []*cli.Command{upCommand(stdout, stderr), planCommand(stdout)},
+		Commands:       []*cli.Command{upCommand(stdout, stderr), planCommand(stdout)},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors itself
 	}
 	err := app.Run(args)

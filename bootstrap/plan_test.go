@@ -17,8 +17,8 @@ const testToken = "abcdef.0123456789abcdef"
 func testCluster() *Cluster {
 	ssh := SSH{User: "root", Port: 22, KeyFile: "/root/.ssh/id_ed25519", KnownHosts: "/root/.ssh/known_hosts"}
 	return &Cluster{
-		File: "cluster.yaml",
-		Name: "lab",
+		File:    "cluster.yaml",
+		Name:    "lab",
 		Masters: []Host{{Address: "192.168.122.50", Role: RoleMaster, SSH: ssh, Line: 4}},
 		Workers: []Host{
 			{Address: "192.168.122.51", Role: RoleWorker, SSH: ssh, Line: 6},

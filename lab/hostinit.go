@@ -24,8 +24,12 @@ type InitSpec struct {
 
 const initSpecEnv = "SWAPBOOT_LAB_INIT_SPEC"
 
-// fuseFD is the /dev/fuse descriptor the supervisor passes to the init stage.
-const fuseFD = 3
+// fuseFD is the /dev/fuse descriptor the supervisor passes to the init
+// stage; mountedFD is the pipe on which the init stage reports the mount.
+const (
+	fuseFD    = 3
+	mountedFD = 4
+)
 
 // RunInit is the host's init stage (hidden helper `_init`). It runs as PID 1
 // of the host's new PID namespace inside fresh mount, UTS, IPC and cgroup
@@ -55,7 +59,6 @@ func RunInit() error {
 	if err := unix.Chdir("/"); err != nil {
 		return err
 	}
-	_ = unix.Close(fuseFD)
 	env := []string{
 		"container=" + spec.Container,
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -205,6 +208,12 @@ func mountSwapView(root, dev, proc string) error {
 	if err := doMount(mountStep{"swapboot-lab", scratch, "fuse.swapboot-lab", unix.MS_NOSUID | unix.MS_NODEV, opts}); err != nil {
 		return err
 	}
+	// Let the supervisor answer the FUSE handshake; the binds below wait for it.
+	if _, err := unix.Write(mountedFD, []byte{1}); err != nil {
+		return fmt.Errorf("notify supervisor: %w", err)
+	}
+	_ = unix.Close(mountedFD)
+	_ = unix.Close(fuseFD)
 	for _, f := range []string{"swaps", "meminfo"} {
 		if err := doMount(mountStep{filepath.Join(scratch, f), filepath.Join(proc, f), "", unix.MS_BIND, ""}); err != nil {
 			return err

@@ -91,8 +91,18 @@ func RunSupervisor(labDir, hostName string) error {
 		if err != nil {
 			return err
 		}
+		// The init stage writes one byte on this pipe once it has mounted the
+		// view; the FUSE handshake can only start after the mount.
+		mounted, mountedW, err := os.Pipe()
+		if err != nil {
+			return err
+		}
 		view := &SwapView{}
 		go func() {
+			defer mounted.Close()
+			if n, _ := mounted.Read(make([]byte, 1)); n != 1 {
+				return
+			}
 			if err := serveSwapView(view, fuseFile); err != nil {
 				log.Printf("swap view: %v", err)
 			}
@@ -105,7 +115,7 @@ func RunSupervisor(labDir, hostName string) error {
 		cmd.Args[0] = "swapboot-lab-init"
 		cmd.Path = "/proc/self/exe"
 		cmd.Env = []string{initSpecEnv + "=" + string(specJSON)}
-		cmd.ExtraFiles = []*os.File{fuseFile}
+		cmd.ExtraFiles = []*os.File{fuseFile, mountedW}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, console, console
 		cmd.Dir = "/"
 		cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -113,6 +123,7 @@ func RunSupervisor(labDir, hostName string) error {
 			Pdeathsig:  syscall.SIGKILL,
 		}
 		err = cmd.Start()
+		mountedW.Close()
 		if jerr := joinCgroups(home, 0); jerr != nil {
 			log.Printf("leave host cgroups: %v", jerr)
 		}

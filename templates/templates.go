@@ -105,7 +105,7 @@ func Inputs(body string) map[string]bool {
 }
 
 // Quote makes s one literal word for a POSIX shell: it is wrapped in single quotes, and each single quote
-// inside becomes '\'' (close, escaped quote, reopen). Nothing inside single quotes is special to sh.
+// inside becomes '\” (close, escaped quote, reopen). Nothing inside single quotes is special to sh.
 func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
