@@ -45,7 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Usage: "debug logs on stderr"},
 		},
-		Commands:       []*cli.Command{upCommand(stdout, stderr), planCommand(stdout)},
+		Commands: []*cli.Command{upCommand(stdout, stderr), planCommand(stdout), addNodeCommand(stdout, stderr), swapCommand(stdout, stderr),
+			statusCommand(stdout, stderr), resetCommand(stdout, stderr), kubeconfigCommand(stdout, stderr), initCommand(stdout)},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors itself
 	}
 	err := app.Run(args)
@@ -88,24 +89,9 @@ func upCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			ctx, cancel := context.WithTimeout(ctx, c.Duration("timeout"))
-			defer cancel()
-			code, err := bootstrap.Up(ctx, bootstrap.UpOptions{
-				ClusterFile:     file,
-				DryRun:          c.Bool("dry-run"),
-				Parallel:        c.Int("parallel"),
-				KubeconfigDir:   c.String("kubeconfig-dir"),
-				KubeletLogLines: c.Int("kubelet-log-lines"),
-				Dial:            bootstrap.SSHDialer(sshOptions(c, stderr)),
-				Out:             stdout,
-				Logger:          logger(c, stderr),
-			})
-			if code != 0 {
-				return &exitError{code, err}
-			}
-			return nil
+			ctx, done := runContext(c)
+			defer done()
+			return exitWith(bootstrap.Up(ctx, runOptions(c, file, stdout, stderr)))
 		},
 	}
 }
@@ -145,6 +131,33 @@ func planCommand(stdout io.Writer) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// runContext ends on Ctrl-C, SIGTERM or --timeout.
+func runContext(c *cli.Context) (context.Context, func()) {
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithTimeout(ctx, c.Duration("timeout"))
+	return ctx, func() { cancel(); stop() }
+}
+
+func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) bootstrap.RunOptions {
+	return bootstrap.RunOptions{
+		ClusterFile:     file,
+		DryRun:          c.Bool("dry-run"),
+		Parallel:        c.Int("parallel"),
+		KubeconfigDir:   c.String("kubeconfig-dir"),
+		KubeletLogLines: c.Int("kubelet-log-lines"),
+		Dial:            bootstrap.SSHDialer(sshOptions(c, stderr)),
+		Out:             stdout,
+		Logger:          logger(c, stderr),
+	}
+}
+
+func exitWith(code int, err error) error {
+	if code != 0 {
+		return &exitError{code, err}
+	}
+	return nil
 }
 
 func oneArg(c *cli.Context) (string, error) {

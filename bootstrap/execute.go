@@ -22,8 +22,9 @@ type Executor struct {
 	Out      io.Writer // human output; every line is prefixed with its host
 	Logger   *slog.Logger
 	Parallel int
-	// KubeconfigDir is where <cluster name>.kubeconfig is written.
+	// KubeconfigDir is where <cluster name>.kubeconfig is written, unless KubeconfigPath names the file.
 	KubeconfigDir   string
+	KubeconfigPath  string
 	KubeletLogLines int
 	Redactor        *Redactor
 }
@@ -91,7 +92,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan, conns map[string]Conn) 
 	report := &Report{}
 	reports := map[string]*HostReport{}
 	for _, hp := range p.Hosts {
-		hr := &HostReport{Host: hp.Host, Kubelet: kubeletSummary(p.Policy)}
+		hr := &HostReport{Host: hp.Host, Kubelet: p.KubeletSetting}
 		for _, s := range hp.Steps {
 			hr.Steps = append(hr.Steps, StepResult{Phase: s.Phase, Summary: s.Summary, Status: StatusNotRun})
 		}
@@ -99,20 +100,38 @@ func (e *Executor) Execute(ctx context.Context, p *Plan, conns map[string]Conn) 
 		report.Hosts = append(report.Hosts, hr)
 	}
 	st := &runState{}
-	for _, phase := range UpPhases {
+	for _, stage := range p.Stages {
 		var work []HostPlan
 		for _, hp := range p.Hosts {
-			if hasPhase(hp, phase) {
+			if stage.forRole(hp.Host.Role) && hasStage(hp, stage) {
 				work = append(work, hp)
 			}
 		}
-		forEach(ctx, e.Parallel, work, func(ctx context.Context, hp HostPlan) {
-			e.runPhase(ctx, p, hp, phase, conns[hp.Host.Address], reports[hp.Host.Address], st)
-		})
-		if phase == PhaseKubeconfig {
-			if kc := reports[p.Master.Address].find(PhaseKubeconfig); kc != nil && (kc.Status == StatusChanged || kc.Status == StatusUnchanged) {
-				report.KubeconfigPath = kc.Detail
+		limit := e.Parallel
+		if stage.Serial {
+			limit = 1
+		}
+		var stopped sync.Once
+		stop := ""
+		forEach(ctx, limit, work, func(ctx context.Context, hp HostPlan) {
+			hr := reports[hp.Host.Address]
+			if stop != "" {
+				for i, s := range hp.Steps {
+					if stage.has(s.Phase) {
+						hr.Steps[i].Detail = stop
+					}
+				}
+				return
 			}
+			e.runStage(ctx, p, hp, stage, conns[hp.Host.Address], hr, st)
+			if stage.Serial && stage.StopOnFailure && hr.failed() {
+				stopped.Do(func() {
+					stop = hp.Host.ID() + " failed; the remaining nodes were not touched (--continue-on-error to go on)"
+				})
+			}
+		})
+		if kc := reports[p.Master.Address].find(PhaseKubeconfig); kc != nil && (kc.Status == StatusChanged || kc.Status == StatusUnchanged) {
+			report.KubeconfigPath = kc.Detail
 		}
 	}
 	report.Interrupted = ctx.Err() != nil
@@ -120,19 +139,19 @@ func (e *Executor) Execute(ctx context.Context, p *Plan, conns map[string]Conn) 
 	return report
 }
 
-func hasPhase(hp HostPlan, phase Phase) bool {
+func hasStage(hp HostPlan, stage Stage) bool {
 	for _, s := range hp.Steps {
-		if s.Phase == phase {
+		if stage.has(s.Phase) {
 			return true
 		}
 	}
 	return false
 }
 
-func (e *Executor) runPhase(ctx context.Context, p *Plan, hp HostPlan, phase Phase, conn Conn, hr *HostReport, st *runState) {
+func (e *Executor) runStage(ctx context.Context, p *Plan, hp HostPlan, stage Stage, conn Conn, hr *HostReport, st *runState) {
 	h := hp.Host
 	for i, step := range hp.Steps {
-		if step.Phase != phase {
+		if !stage.has(step.Phase) {
 			continue
 		}
 		res := &hr.Steps[i]
@@ -254,7 +273,10 @@ func (e *Executor) runStep(ctx context.Context, p *Plan, h Host, step Step, conn
 		st.rt.CACertHashes = []string{hash}
 		res.Status, res.Detail = StatusUnchanged, "CA hash "+hash
 	case CollectKubeconfig:
-		path := filepath.Join(e.KubeconfigDir, p.Cluster.Name+".kubeconfig")
+		path := e.KubeconfigPath
+		if path == "" {
+			path = filepath.Join(e.KubeconfigDir, p.Cluster.Name+".kubeconfig")
+		}
 		changed, err := writeFileAtomic(path, out.Stdout, 0o600)
 		if err != nil {
 			return fmt.Errorf("saving the admin kubeconfig: %w", err)

@@ -38,6 +38,14 @@ type Facts struct {
 	SwapsActive       int   // active swap areas, any path
 	SwapsTotalKiB     int64
 	FstabEntries      int
+	SwapUsedKiB       int64
+	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
+	SwapbootSwapfile string
+	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
+	KubeadmFlags string
+	// KubeletConfigMap and its content: on a control plane, the cluster-wide kubelet configuration.
+	KubeletConfigMap        string
+	KubeletConfigMapContent string
 }
 
 // ParseFacts reads the "@swapboot fact key=value" lines of facts.sh output.
@@ -130,6 +138,16 @@ func (f *Facts) set(key, v string) error {
 		f.SwapsTotalKiB = num()
 	case "fstab_entries":
 		f.FstabEntries = int(num())
+	case "swap_used_kib":
+		f.SwapUsedKiB = num()
+	case "swapboot_swapfile":
+		f.SwapbootSwapfile = v
+	case "kubeadm_flags":
+		f.KubeadmFlags = decode()
+	case "kubelet_configmap":
+		f.KubeletConfigMap = v
+	case "kubelet_configmap_content":
+		f.KubeletConfigMapContent = decode()
 	}
 	// Unknown keys are ignored: a newer facts.sh may report more than this swapboot reads.
 	return err

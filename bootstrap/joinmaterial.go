@@ -79,9 +79,9 @@ func (c JoinCommand) args(redact bool) []string {
 	}
 	if c.ControlPlane {
 		a = append(a, "--control-plane")
-		if c.CertificateKey != "" {
-			a = append(a, "--certificate-key", secret(c.CertificateKey))
-		}
+	}
+	if c.CertificateKey != "" {
+		a = append(a, "--certificate-key", secret(c.CertificateKey))
 	}
 	return a
 }
@@ -210,7 +210,11 @@ func jmParseFields(args []string, line int) (cmd JoinCommand, isCmd bool, err er
 			}
 			continue
 		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		// Only --name and --name=value are flags kubeadm prints; "-x" is an unknown flag.
+		name, val, hasVal := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if !strings.HasPrefix(a, "--") {
+			name = "-" + name
+		}
 		// value reads the flag's value (next field unless --flag=value) and reports whether it
 		// is kubeadm's "<value withheld>" placeholder (two fields once split on whitespace).
 		value := func() (v string, withheld, ok bool) {
@@ -221,7 +225,8 @@ func jmParseFields(args []string, line int) (cmd JoinCommand, isCmd bool, err er
 				k++
 				val = args[k]
 			}
-			if val == "<value" && k+1 < len(args) && args[k+1] == "withheld>" {
+			// (HTML-escaped in case a kubeadm passed it through html/template as a string.)
+			if (val == "<value" || val == "&lt;value") && k+1 < len(args) && (args[k+1] == "withheld>" || args[k+1] == "withheld&gt;") {
 				k++
 				return "", true, true
 			}

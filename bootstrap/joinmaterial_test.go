@@ -128,6 +128,7 @@ func TestParseJoinCommandsErrors(t *testing.T) {
 		{name: "no join in output", in: jmtReadOnce("upload-certs.txt"), noCmd: true},
 		{name: "prose only", in: "Then run kubeadm join on each node\nkubeadm join\n", noCmd: true},
 		{name: "token withheld", in: line("<value withheld>", jmtHashA), withheld: "--token"},
+		{name: "token withheld, HTML-escaped", in: line("&lt;value withheld&gt;", jmtHashA), withheld: "--token"},
 		{name: "certificate key withheld", in: "  kubeadm join 10.0.0.1:6443 --token " + jmtTok + " \\\n\t--discovery-token-ca-cert-hash " + jmtHashA + " \\\n\t--control-plane --certificate-key <value withheld>\n", withheld: "--certificate-key"},
 		{name: "upper-case token", in: line("ABCDEF.0123456789ABCDEF", jmtHashA), contains: "not a valid bootstrap token"},
 		{name: "short token", in: line("abcdef.0123456789abcde", jmtHashA), contains: "not a valid bootstrap token"},

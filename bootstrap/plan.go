@@ -21,10 +21,46 @@ const (
 	PhaseJoinMaterial Phase = "join-material"
 	PhaseJoin         Phase = "join"
 	PhaseKubeconfig   Phase = "kubeconfig"
+	PhaseReady        Phase = "ready"
+	PhaseConfigMap    Phase = "configmap"
+	PhaseReset        Phase = "reset"
 )
 
-// UpPhases is the order of `swapboot up`.
-var UpPhases = []Phase{PhaseSwap, PhaseKubelet, PhaseInit, PhaseJoinMaterial, PhaseJoin, PhaseKubeconfig}
+// Stage is a group of phases the executor runs together: every host runs its steps of these phases in
+// order, hosts in parallel (bounded) or, when Serial, one at a time (a rolling change).
+type Stage struct {
+	Phases []Phase
+	Serial bool
+	// StopOnFailure leaves the remaining hosts of a serial stage untouched once one fails.
+	StopOnFailure bool
+	// Roles restricts the stage to hosts of these roles (empty: all).
+	Roles []Role
+}
+
+func (s Stage) has(p Phase) bool {
+	for _, q := range s.Phases {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+func (s Stage) forRole(r Role) bool {
+	if len(s.Roles) == 0 {
+		return true
+	}
+	for _, q := range s.Roles {
+		if q == r {
+			return true
+		}
+	}
+	return false
+}
+
+// upStages is the order of `swapboot up` and `add-node`: one phase at a time, hosts in parallel.
+var upStages = []Stage{{Phases: []Phase{PhaseSwap}}, {Phases: []Phase{PhaseKubelet}}, {Phases: []Phase{PhaseInit}},
+	{Phases: []Phase{PhaseJoinMaterial}}, {Phases: []Phase{PhaseJoin}}, {Phases: []Phase{PhaseReady}}, {Phases: []Phase{PhaseKubeconfig}}}
 
 // Collect says what the executor takes from a step's output.
 type Collect int
@@ -81,10 +117,15 @@ type HostPlan struct {
 
 // Plan is the whole of what `up` does: per host, the exact scripts and files.
 type Plan struct {
+	// Command names the plan in output ("up", "add-node", "swap enable", ...).
+	Command string
+	Stages  []Stage
 	Cluster *Cluster
 	Policy  KubeletPolicy
 	Master  Host
 	Hosts   []HostPlan
+	// KubeletSetting says, for the report, what the plan makes of the kubelet's swap settings.
+	KubeletSetting string
 	// Token is the bootstrap token for init, or minted for joins when init is already done. Secret.
 	Token string
 	// Assumptions are the facts `swapboot plan` made up instead of asking the hosts.
@@ -139,7 +180,7 @@ func BuildPlan(c *Cluster, facts map[string]Facts, opt PlanOptions) (*Plan, erro
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap token: %w", err)
 	}
-	p := &Plan{Cluster: c, Policy: policy, Master: master, Token: token}
+	p := &Plan{Command: "up", Stages: upStages, Cluster: c, Policy: policy, Master: master, Token: token, KubeletSetting: kubeletSummary(policy)}
 
 	anyJoin := false
 	for _, w := range c.Workers {

@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -16,7 +17,6 @@ const (
 	StatusAlreadyDone Status = "already done" // the facts showed it done; not run
 	StatusFailed      Status = "FAILED"
 	StatusNotRun      Status = "not run"
-	StatusPlanned     Status = "planned" // dry-run
 )
 
 // StepResult is what happened to one step.
@@ -97,14 +97,52 @@ func (r *Report) Changes() int {
 	return n
 }
 
-// Print writes the summary table: one row per host, one column per phase, then the failures in full.
+// tableColumns are the phases shown as columns; init and join share the KUBEADM column, and the rest
+// (join material, kubeconfig) are on the master only and told below the table.
+var tableColumns = []struct {
+	title  string
+	phases []Phase
+}{
+	{"SWAP", []Phase{PhaseSwap}},
+	{"KUBELET", []Phase{PhaseKubelet}},
+	{"CONFIGMAP", []Phase{PhaseConfigMap}},
+	{"RESET", []Phase{PhaseReset}},
+	{"KUBEADM", []Phase{PhaseInit, PhaseJoin}},
+	{"READY", []Phase{PhaseReady}},
+}
+
+// Print writes the summary table (one row per host), then every failure in full. redact masks secrets.
 func (r *Report) Print(w io.Writer, redact func(string) string) {
+	var titles []string
+	var used []int
+	for i, col := range tableColumns {
+		for _, h := range r.Hosts {
+			if h.findAny(col.phases) != nil || (col.title == "KUBELET" && h.Kubelet != "") {
+				titles = append(titles, col.title)
+				used = append(used, i)
+				break
+			}
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOST\tROLE\tSWAP\tKUBELET\tKUBEADM\tRESULT")
+	fmt.Fprintln(tw, "HOST\tROLE\t"+strings.Join(titles, "\t")+"\tRESULT")
 	for _, h := range r.Hosts {
-		kubeadmPhase := PhaseJoin
-		if h.Host.Role == RoleMaster {
-			kubeadmPhase = PhaseInit
+		cells := []string{h.Host.ID(), string(h.Host.Role)}
+		for _, i := range used {
+			col := tableColumns[i]
+			s := h.findAny(col.phases)
+			text := "-"
+			if s != nil {
+				text = string(s.Status)
+			}
+			if col.title == "KUBELET" && h.Kubelet != "" {
+				if s != nil {
+					text = h.Kubelet + " (" + text + ")"
+				} else {
+					text = h.Kubelet
+				}
+			}
+			cells = append(cells, text)
 		}
 		result := "ok"
 		switch {
@@ -112,14 +150,19 @@ func (r *Report) Print(w io.Writer, redact func(string) string) {
 			result = "FAILED"
 		case r.Interrupted:
 			result = "interrupted"
+		case h.notRun():
+			result = "not done"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", h.Host.ID(), h.Host.Role, cell(h.find(PhaseSwap)), kubeletCell(h), cell(h.find(kubeadmPhase)), result)
+		fmt.Fprintln(tw, strings.Join(append(cells, result), "\t"))
 	}
 	_ = tw.Flush()
 	for _, h := range r.Hosts {
 		for _, s := range h.Steps {
-			if s.Status == StatusFailed && s.Err != nil {
-				fmt.Fprintf(w, "%s: %s: %s\n", h.Host.ID(), s.Phase, redact(s.Err.Error()))
+			switch {
+			case s.Status == StatusFailed && s.Err != nil:
+				fmt.Fprintf(w, "%s\n", redact(s.Err.Error()))
+			case s.Status == StatusNotRun && s.Detail != "":
+				fmt.Fprintf(w, "%s: %s: not run: %s\n", h.Host.ID(), s.Phase, redact(s.Detail))
 			}
 		}
 	}
@@ -129,16 +172,20 @@ func (r *Report) Print(w io.Writer, redact func(string) string) {
 	fmt.Fprintf(w, "%d change(s) in %s\n", r.Changes(), r.Elapsed.Round(100*time.Millisecond))
 }
 
-func cell(s *StepResult) string {
-	if s == nil {
-		return "-"
+func (h *HostReport) findAny(phases []Phase) *StepResult {
+	for _, p := range phases {
+		if s := h.find(p); s != nil {
+			return s
+		}
 	}
-	return string(s.Status)
+	return nil
 }
 
-func kubeletCell(h *HostReport) string {
-	if s := h.find(PhaseKubelet); s != nil {
-		return h.Kubelet + " (" + string(s.Status) + ")"
+func (h *HostReport) notRun() bool {
+	for _, s := range h.Steps {
+		if s.Status == StatusNotRun {
+			return true
+		}
 	}
-	return h.Kubelet
+	return false
 }

@@ -8,46 +8,76 @@ import (
 	"log/slog"
 )
 
-// UpOptions configure `swapboot up`.
-type UpOptions struct {
+// RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
+// kubeconfig): they share one pipeline and differ only in how the plan is built.
+type RunOptions struct {
 	ClusterFile     string
 	DryRun          bool
 	Parallel        int
 	KubeconfigDir   string
+	KubeconfigPath  string // overrides KubeconfigDir/<name>.kubeconfig
 	KubeletLogLines int
 	Dial            Dialer
 	Out             io.Writer
 	Logger          *slog.Logger
 	Plan            PlanOptions
+	// Confirm is asked before a destructive plan runs (reset); nil means yes.
+	Confirm func(*Plan) (bool, error)
+	// OnlyMaster connects to the first master only (kubeconfig).
+	OnlyMaster bool
 }
 
-// Up runs the whole pipeline: cluster file -> connections -> facts -> plan -> execute -> report. It returns
-// the process exit code and the error that explains it.
-func Up(ctx context.Context, o UpOptions) (int, error) {
+// Planner builds a command's plan from the cluster file and the hosts' facts.
+type Planner func(c *Cluster, facts map[string]Facts) (*Plan, error)
+
+// UpOptions is kept for callers of `up`.
+type UpOptions = RunOptions
+
+// Up runs `swapboot up`.
+func Up(ctx context.Context, o RunOptions) (int, error) {
+	return Run(ctx, o, func(c *Cluster, facts map[string]Facts) (*Plan, error) { return BuildPlan(c, facts, o.Plan) })
+}
+
+// Run is the pipeline: cluster file -> connections -> facts -> plan -> execute -> report. It returns the
+// process exit code and the error that explains it.
+func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	c, err := Load(o.ClusterFile)
 	if err != nil {
 		return ExitBadInput, err
 	}
-	conns, err := Connect(ctx, o.Dial, c.Hosts(), o.Parallel)
+	scope := *c
+	if o.OnlyMaster {
+		scope.Workers = nil
+	}
+	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.Parallel)
 	if err != nil {
 		return exitFor(ctx, err), err
 	}
 	defer CloseAll(conns)
-	facts, err := GatherFacts(ctx, c, conns, o.Parallel)
+	facts, err := GatherFacts(ctx, &scope, conns, o.Parallel)
 	if err != nil {
 		return exitFor(ctx, err), err
 	}
-	plan, err := BuildPlan(c, facts, o.Plan)
+	plan, err := planner(&scope, facts)
 	if err != nil {
 		return exitFor(ctx, err), err
 	}
 	redactor := NewRedactor(plan.Token)
 	if o.DryRun {
-		fmt.Fprintln(o.Out, "# dry run: nothing below has been run")
+		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", plan.Command)
 		return ExitOK, plan.Print(o.Out, redactor)
 	}
+	if o.Confirm != nil {
+		ok, err := o.Confirm(plan)
+		if err != nil {
+			return ExitBadInput, err
+		}
+		if !ok {
+			return ExitOK, errors.New("nothing done")
+		}
+	}
 	exec := &Executor{Out: o.Out, Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
-		KubeletLogLines: o.KubeletLogLines, Redactor: redactor}
+		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, Redactor: redactor}
 	report := exec.Execute(ctx, plan, conns)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)
@@ -56,7 +86,7 @@ func Up(ctx context.Context, o UpOptions) (int, error) {
 	case ExitInterrupted:
 		return code, errors.New("interrupted: the table above shows what was done and what was not")
 	case ExitHostFailed:
-		return code, errors.New("some hosts failed; fix the cause and run swapboot up again: finished steps are skipped")
+		return code, fmt.Errorf("some hosts failed; fix the cause and run swapboot %s again: finished steps are skipped", plan.Command)
 	}
 	return code, nil
 }

@@ -39,6 +39,11 @@ func Down(o Options) error {
 	}
 	hosts := downHostSet(p, st, prefix)
 	var errs []error
+	phase := func(name string) {
+		if os.Getenv("SWAPBOOT_LAB_DEBUG") != "" {
+			fmt.Fprintf(o.Log, "lab %s: down: %s at %.2fs\n", o.Name, name, time.Since(start).Seconds())
+		}
+	}
 
 	// 1. Swap off inside every running host (from inside its root only).
 	for _, h := range hosts {
@@ -48,6 +53,8 @@ func Down(o Options) error {
 			}
 		}
 	}
+
+	phase("swapoff done")
 
 	// 2. Stop the hosts: the supervisors kill their host's PID 1 (which ends
 	// the host's PID namespace) and remove the host's cgroups once empty.
@@ -78,6 +85,8 @@ func Down(o Options) error {
 		}
 	}
 
+	phase("hosts stopped")
+
 	// 3. Cgroups (the supervisors normally removed them already).
 	var cgs []string
 	if st != nil {
@@ -89,6 +98,8 @@ func Down(o Options) error {
 	if err := removeCgroups(existing(cgs), 10*time.Second); err != nil {
 		errs = append(errs, err)
 	}
+
+	phase("cgroups removed")
 
 	// 4. Swap areas that outlived their host (killed without down, or a
 	// crash): swap off from inside the host's root file system.
@@ -108,6 +119,8 @@ func Down(o Options) error {
 			}
 		}
 	}
+
+	phase("dead swap checked")
 
 	// 5. Network: sockets, veths, namespaces, bridge.
 	netHosts := map[string]bool{}
@@ -131,6 +144,8 @@ func Down(o Options) error {
 		}
 	}
 
+	phase("network removed")
+
 	// 6. Mounts and loop devices of the lab in the machine's namespace.
 	for _, m := range mountsUnder(p.Dir) {
 		if err := unix.Unmount(m, unix.MNT_DETACH); err != nil {
@@ -142,6 +157,8 @@ func Down(o Options) error {
 			errs = append(errs, err)
 		}
 	}
+
+	phase("mounts and loops done")
 
 	// 7. Files. An active swap file cannot be removed: a failure here means
 	// swap is left.

@@ -141,8 +141,10 @@ func buildHostFS(spec InitSpec, hp HostPaths) error {
 	if err := doMount(mountStep{filepath.Join(proc, "sys/net"), filepath.Join(proc, "sys/net"), "", unix.MS_BIND | unix.MS_REC, ""}); err != nil {
 		return err
 	}
-	if err := bindRO(filepath.Join(proc, "sysrq-trigger")); err != nil {
-		return err
+	if _, err := os.Stat(filepath.Join(proc, "sysrq-trigger")); err == nil {
+		if err := bindRO(filepath.Join(proc, "sysrq-trigger")); err != nil {
+			return err
+		}
 	}
 	// /sys: read-only, with fresh cgroup mounts inside the cgroup namespace.
 	sys := filepath.Join(root, "sys")

@@ -140,6 +140,12 @@ func prepareHost(hp HostPaths, s HostSetup) (string, error) {
 
 // makeSkeleton creates the host's own root tree.
 func makeSkeleton(root, authorized string) error {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	if err := os.Chmod(root, 0o755); err != nil {
+		return err
+	}
 	for d, mode := range skeletonDirs {
 		p := filepath.Join(root, d)
 		if err := os.MkdirAll(p, mode); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -84,15 +85,33 @@ func sshOutput(c *ssh.Client, command string) (string, error) {
 		return "", err
 	}
 	defer s.Close()
-	var b bytes.Buffer
+	var b lockedBuffer
 	s.Stdout, s.Stderr = &b, &b
 	err = s.Run(command)
 	return strings.TrimSpace(b.String()), err
 }
 
+// lockedBuffer is a buffer two goroutines (stdout and stderr copies) can share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // waitHostReady waits until the host accepts SSH and systemd has finished
 // booting; it returns systemd's state ("running" or "degraded: <units>").
-func waitHostReady(p Paths, h Host, timeout time.Duration) (string, error) {
+func waitHostReady(p Paths, h Host, alive func() bool, timeout time.Duration) (string, error) {
 	deadline := time.Now().Add(timeout)
 	var c *ssh.Client
 	var err error
@@ -104,14 +123,24 @@ func waitHostReady(p Paths, h Host, timeout time.Duration) (string, error) {
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("%s: ssh: %w", h.Name, err)
 		}
+		if !alive() {
+			return "", fmt.Errorf("%s: the host stopped while booting", h.Name)
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	defer c.Close()
-	secs := int(time.Until(deadline).Seconds())
-	if secs < 5 {
-		secs = 5
+	// Poll: right after sshd starts, systemctl may not reach PID 1 yet.
+	var state string
+	for {
+		state, _ = sshOutput(c, "systemctl is-system-running")
+		if state == "running" || state == "degraded" || state == "maintenance" || state == "stopping" {
+			break
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	state, _ := sshOutput(c, fmt.Sprintf("timeout %d systemctl is-system-running --wait", secs))
 	switch state {
 	case "running":
 		return state, nil

@@ -114,7 +114,7 @@ func RunSupervisor(labDir, hostName string) error {
 		cmd := exec.Command(self, "_init")
 		cmd.Args[0] = "swapboot-lab-init"
 		cmd.Path = "/proc/self/exe"
-		cmd.Env = []string{initSpecEnv + "=" + string(specJSON)}
+		cmd.Env = []string{initSpecEnv + "=" + string(specJSON), "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
 		cmd.ExtraFiles = []*os.File{fuseFile, mountedW}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, console, console
 		cmd.Dir = "/"

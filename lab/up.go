@@ -150,7 +150,8 @@ func Up(o Options) (*State, error) {
 	fmt.Fprintf(o.Log, "lab %s: %d hosts started in %.1fs, waiting for sshd and systemd\n", o.Name, len(st.Hosts), time.Since(start).Seconds())
 	for _, h := range st.Hosts {
 		g.Go(func() error {
-			state, err := waitHostReady(p, h, 90*time.Second)
+			alive := func() bool { return hostInitPID(p.Host(h.Name), CgroupName(st.CgroupPrefix, h.Name)) > 0 }
+			state, err := waitHostReady(p, h, alive, 90*time.Second)
 			if err != nil {
 				return fmt.Errorf("%w (see %s and %s)", err, p.Host(h.Name).Console(), p.Host(h.Name).SupervisorLog())
 			}

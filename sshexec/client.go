@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -77,10 +78,24 @@ func (c *Client) Close() error {
 // watchConnection notices the peer (or the network) closing the connection.
 func (c *Client) watchConnection() {
 	err := c.conn.Wait()
-	if c.state.end(fmt.Errorf("%s: %w: %v", c.host, ErrConnectionLost, err)) {
-		c.log.Debug("ssh: connection lost", "host", c.host, "err", err)
+	lost := fmt.Errorf("%s: %w: %v", c.host, ErrConnectionLost, err)
+	if c.bastion != nil {
+		// A dying bastion ends the tunnel a moment before it records why; name the real cause.
+		select {
+		case <-c.bastion.state.done:
+			lost = fmt.Errorf("%s: through bastion: %w", c.host, c.bastion.state.Err())
+		case <-c.state.done:
+		case <-time.After(bastionNoticeWait):
+		}
+	}
+	if c.state.end(lost) {
+		c.log.Debug("ssh: connection lost", "host", c.host, "err", lost)
 	}
 }
+
+// bastionNoticeWait bounds how long a lost tunnelled connection waits to learn whether its bastion
+// died too.
+const bastionNoticeWait = 250 * time.Millisecond
 
 // followBastion ends this connection when the bastion's ends: the tunnel may not notice on its own
 // for as long as the dead bastion connection stays half-open.

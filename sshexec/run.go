@@ -37,6 +37,11 @@ const (
 	// closeWait bounds the wait for the session to end after SIGKILL; a dead connection must not
 	// hold Run.
 	closeWait = time.Second
+	// lossNoticeWait bounds how long a session that ended without an exit status waits for the
+	// connection watcher's verdict.
+	lossNoticeWait = time.Second
+	// sessionRetryLimit bounds the wait for a session slot on a server that keeps refusing.
+	sessionRetryLimit = time.Minute
 )
 
 // Run executes cmd in a new session on the client's connection. A non-zero exit is an *ExitError
@@ -70,10 +75,10 @@ func (c *Client) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		stderr: &capture{live: cmd.Stderr},
 		ended:  make(chan struct{}),
 	}
-	if c.sudo != nil {
-		x.feed = newSudoFeed(cmd.Script, c.sudo, x.stderr)
+	if c.user == "root" || c.sudo != nil {
+		x.preamble = newPreamble(x.stderr)
 	}
-	go x.run(c.conn, remoteCommand(c.user, c.sudo != nil), cmd.Script)
+	go c.execute(x, cmd.Script)
 
 	var err error
 	select {
@@ -81,7 +86,7 @@ func (c *Client) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		err = c.classify(x)
 	case <-runCtx.Done():
 		if sess := x.stop(); sess != nil {
-			terminate(sess, x.ended)
+			c.terminate(x, sess)
 		}
 		err = c.stopped(ctx, cmd.Timeout)
 	case <-c.state.done:
@@ -124,10 +129,11 @@ func (c *Client) classify(x *execution) error {
 	case errors.As(err, &sshExit):
 		e := &ExitError{Host: c.host, Code: sshExit.ExitStatus(), Signal: sshExit.Signal(), StderrTail: tail(x.stderr.Bytes())}
 		if errors.Is(x.sudoErr, errSudoRejected) {
-			return fmt.Errorf("%s: sudo rejected the password of user %s: %w", c.host, c.user, e)
+			msg := fmt.Sprintf("%s: sudo rejected the password of user %s: %s", c.host, c.user, strings.TrimSpace(e.StderrTail))
+			return &withMessage{msg: msg, err: e}
 		}
 		return e
-	case c.state.Err() != nil:
+	case c.lostWhileRunning() != nil:
 		return c.state.Err()
 	case errors.As(err, &missing):
 		return fmt.Errorf("%s: remote script ended without an exit status", c.host)
@@ -136,10 +142,48 @@ func (c *Client) classify(x *execution) error {
 	}
 }
 
+// lostWhileRunning tells a session cut short by a dying connection from one the server ended
+// oddly. The library closes the session's channel a moment before the connection watcher learns
+// of the loss, so give it that moment.
+func (c *Client) lostWhileRunning() error {
+	select {
+	case <-c.state.done:
+	case <-time.After(lossNoticeWait):
+	}
+	return c.state.Err()
+}
+
+// openSession opens a session channel, retrying while the server refuses it for lack of
+// resources: sshd refuses sessions beyond MaxSessions (10 by default, sometimes 1 on hardened
+// hosts), and a session that just ended still counts until sshd has cleaned it up. Retrying turns
+// that limit into a queue. It gives up after limit, or when stop says the caller has.
+func (c *Client) openSession(limit time.Duration, stop func() bool) (*ssh.Session, error) {
+	deadline := time.Now().Add(limit)
+	delay := 10 * time.Millisecond
+	for {
+		sess, err := c.conn.NewSession()
+		var refused *ssh.OpenChannelError
+		if err == nil || !errors.As(err, &refused) ||
+			(refused.Reason != ssh.ConnectionFailed && refused.Reason != ssh.ResourceShortage) {
+			return sess, err
+		}
+		if stop() || time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w (the server's MaxSessions limit?)", err)
+		}
+		c.log.Debug("ssh: session refused, retrying", "host", c.host, "err", err)
+		select {
+		case <-time.After(delay):
+		case <-c.state.done:
+			return nil, err
+		}
+		delay = min(2*delay, time.Second)
+	}
+}
+
 // execution is one Run's session, shared between Run and the goroutine driving the session.
 type execution struct {
 	stdout, stderr *capture
-	feed           *sudoFeed // nil unless a sudo password is set
+	preamble       *preamble // the wrapper's stderr markers; nil for `sudo -n sh -s`
 	ended          chan struct{}
 	err, sudoErr   error // valid once ended is closed
 
@@ -148,9 +192,10 @@ type execution struct {
 	stopping bool
 }
 
-func (x *execution) run(conn *ssh.Client, command, script string) {
+// execute runs the script in a new session; it closes x.ended when the session is over.
+func (c *Client) execute(x *execution, script string) {
 	defer close(x.ended)
-	sess, err := conn.NewSession()
+	sess, err := c.openSession(sessionRetryLimit, x.isStopping)
 	if err != nil {
 		x.err = fmt.Errorf("open session: %w", err)
 		return
@@ -159,16 +204,20 @@ func (x *execution) run(conn *ssh.Client, command, script string) {
 	if !x.attach(sess) {
 		return // Run gave up while the session was opening
 	}
+	command := remoteCommand(c.user, c.sudo != nil)
 	sess.Stdout = x.stdout
-	if x.feed != nil {
-		if x.feed.stdin, err = sess.StdinPipe(); err != nil {
+	sess.Stderr = x.stderr
+	if x.preamble != nil {
+		sess.Stderr = x.preamble
+	}
+	var stdin io.WriteCloser
+	if c.sudo != nil {
+		if stdin, err = sess.StdinPipe(); err != nil {
 			x.err = err
 			return
 		}
-		sess.Stderr = x.feed
 	} else {
 		sess.Stdin = strings.NewReader(script)
-		sess.Stderr = x.stderr
 	}
 	if err := sess.Start(command); err != nil {
 		x.err = fmt.Errorf("start: %w", err)
@@ -176,14 +225,23 @@ func (x *execution) run(conn *ssh.Client, command, script string) {
 	}
 	if x.isStopping() {
 		// Run gave up between attach and the exec request: the process must not outlive it.
-		go terminate(sess, x.ended)
+		go c.terminate(x, sess)
 	}
-	if x.feed != nil {
-		go x.feed.feed()
+	finished := make(chan struct{})
+	fed := make(chan struct{})
+	if stdin != nil {
+		go func() {
+			defer close(fed)
+			x.sudoErr = feedSudo(stdin, x.preamble.events, finished, c.sudo, script)
+		}()
+	} else {
+		close(fed)
 	}
 	x.err = sess.Wait()
-	if x.feed != nil {
-		x.sudoErr = x.feed.finish()
+	close(finished)
+	<-fed
+	if x.preamble != nil {
+		x.preamble.flush()
 	}
 }
 
@@ -208,23 +266,53 @@ func (x *execution) isStopping() bool {
 	return x.stopping
 }
 
-// terminate stops a remote process: SIGTERM, terminateGrace for it to exit, then SIGKILL and
-// closing the channel. sshd delivers signals to the session's process group (OpenSSH >= 7.9);
-// sudo relays them to the command. Every send runs in a goroutine: on a dead connection a write can
-// block, and Run must return anyway.
-func terminate(sess *ssh.Session, ended <-chan struct{}) {
-	go sess.Signal(ssh.SIGTERM)
+// terminate stops a remote script: SIGTERM, terminateGrace for it to exit, then SIGKILL and
+// closing the channel. Every send runs in a goroutine: on a dead connection a write can block, and
+// Run must return anyway.
+func (c *Client) terminate(x *execution, sess *ssh.Session) {
+	c.signal(x, sess, ssh.SIGTERM)
 	select {
-	case <-ended:
+	case <-x.ended:
 		return
 	case <-time.After(terminateGrace):
 	}
-	go func() {
-		sess.Signal(ssh.SIGKILL)
-		sess.Close()
-	}()
+	c.signal(x, sess, ssh.SIGKILL)
+	go sess.Close()
 	select {
-	case <-ended:
+	case <-x.ended:
 	case <-time.After(closeWait):
 	}
 }
+
+// signal sends sig to the script's processes. sshd delivers "signal" requests to the session's
+// process group, and sudo relays them to its command, but OpenSSH refuses them on root logins
+// (the privileged monitor runs those sessions), so for root the announced process group is also
+// signalled with kill(1) from a second session.
+func (c *Client) signal(x *execution, sess *ssh.Session, sig ssh.Signal) {
+	go sess.Signal(sig)
+	if x.preamble == nil || c.user != "root" {
+		return
+	}
+	if pgid := x.preamble.shellPID(); pgid > 1 { // never `kill -- -1`
+		go c.killProcessGroup(pgid, sig)
+	}
+}
+
+func (c *Client) killProcessGroup(pgid int, sig ssh.Signal) {
+	sess, err := c.openSession(terminateGrace, func() bool { return false })
+	if err != nil {
+		c.log.Debug("ssh: cannot open a session to stop the script", "host", c.host, "err", err)
+		return
+	}
+	defer sess.Close()
+	sess.Run(fmt.Sprintf("kill -s %s -- -%d 2>/dev/null", sig, pgid))
+}
+
+// withMessage rewords err (which stays reachable with errors.As) without repeating its host prefix.
+type withMessage struct {
+	msg string
+	err error
+}
+
+func (w *withMessage) Error() string { return w.msg }
+func (w *withMessage) Unwrap() error { return w.err }

@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -198,7 +197,6 @@ func (s *testServer) handleSession(nch ssh.NewChannel) {
 			var p struct{ Signal string }
 			if cmd != nil && ssh.Unmarshal(req.Payload, &p) == nil {
 				if sig, ok := signalByName(p.Signal); ok {
-					println("DEBUG signal", p.Signal, cmd.Process.Pid)
 					syscall.Kill(-cmd.Process.Pid, sig) // the process group, as OpenSSH does
 				}
 			}
@@ -242,7 +240,6 @@ func (s *testServer) start(ch ssh.Channel, command string) (*exec.Cmd, error) {
 	cmd.Env = s.env
 	cmd.Stdout, cmd.Stderr = ch, ch.Stderr()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 500 * time.Millisecond // background children may keep stdout open
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

@@ -14,15 +14,22 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 // sampleInputs gives every script realistic inputs, including values that need quoting.
 var sampleInputs = map[string][]Var{
-	"facts":            {{"SWAP_PATH", "/swapfile"}},
-	"swap":             {{"SWAP_PATH", "/swapfile"}, {"SWAP_MIB", "1024"}, {"METHOD", "fallocate"}},
-	"kubelet-env":      {{"ENV_FILE", "/etc/default/kubelet"}, {"CONTENT", "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"}},
-	"init":             {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"}, {"KUBEADM_FLAGS", ""}, {"NODE_NAME", "m1"}},
-	"join":             {{"KUBEADM_CONFIG", ""}, {"KUBEADM_FLAGS", "10.0.0.1:6443\n--token\nabcdef.0123456789abcdef\n--ignore-preflight-errors=Swap"}},
-	"ca-cert":          nil,
-	"token-create":     {{"TOKEN", "abcdef.0123456789abcdef"}, {"TTL", "1h"}},
-	"admin-kubeconfig": nil,
-	"kubelet-logs":     {{"LINES", "40"}},
+	"facts":             {{"SWAP_PATH", "/swapfile"}},
+	"swap":              {{"SWAP_PATH", "/swapfile"}, {"SWAP_MIB", "1024"}, {"METHOD", "fallocate"}},
+	"kubelet-env":       {{"ENV_FILE", "/etc/default/kubelet"}, {"CONTENT", "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"}},
+	"init":              {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"}, {"KUBEADM_FLAGS", ""}, {"NODE_NAME", "m1"}},
+	"join":              {{"KUBEADM_CONFIG", ""}, {"KUBEADM_FLAGS", "10.0.0.1:6443\n--token\nabcdef.0123456789abcdef\n--ignore-preflight-errors=Swap"}},
+	"ca-cert":           nil,
+	"token-create":      {{"TOKEN", "abcdef.0123456789abcdef"}, {"TTL", "1h"}},
+	"admin-kubeconfig":  nil,
+	"kubelet-logs":      {{"LINES", "40"}},
+	"wait-ready":        {{"NODE_NAME", "worker2"}, {"TIMEOUT_SECONDS", "180"}},
+	"kubelet-config":    {{"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},
+	"kubelet-configmap": {{"CONFIGMAP", "kubelet-config"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},
+	"swap-remove":       {{"SWAP_PATH", "/swapfile"}},
+	"reset":             {{"ENV_FILE", "/etc/default/kubelet"}},
+	"nodes":             nil,
+	"kubelet-restart":   nil,
 }
 
 func TestEveryScriptHasSampleInputs(t *testing.T) {

@@ -90,3 +90,23 @@ fact swap_active_kib "$(awk -v p="$SWAP_PATH" 'NR > 1 && $1 == p {print $3}' /pr
 fact swaps_active "$(awk 'NR > 1' /proc/swaps | wc -l)"
 fact swaps_total_kib "$(awk 'NR > 1 {s += $3} END {print s + 0}' /proc/swaps)"
 fact fstab_entries "$(awk -v p="$SWAP_PATH" '$1 == p && $3 == "swap"' /etc/fstab 2>/dev/null | wc -l)"
+
+# On a control plane: the cluster-wide kubelet configuration that joining and upgraded nodes receive.
+if [ -f /etc/kubernetes/admin.conf ] && command -v kubectl >/dev/null 2>&1; then
+	# kubelet-config since 1.24; kubelet-config-1.X before (the newest one counts).
+	cms=$(kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system get configmap -o name 2>/dev/null | sed -n 's|^configmap/\(kubelet-config[-0-9.]*\)$|\1|p' || true)
+	if printf '%s\n' "$cms" | grep -qx kubelet-config; then
+		cm=kubelet-config
+	else
+		cm=$(printf '%s\n' "$cms" | sort -V | tail -n 1)
+	fi
+	if [ -n "$cm" ]; then
+		fact kubelet_configmap "$cm"
+		fact kubelet_configmap_content "$(kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system get configmap "$cm" -o 'jsonpath={.data.kubelet}' | base64 -w0)"
+	fi
+fi
+if [ -f /var/lib/swapboot/swapfile ]; then
+	fact swapboot_swapfile "$(cat /var/lib/swapboot/swapfile)"
+fi
+fact swap_used_kib "$(awk -v p="$SWAP_PATH" 'NR > 1 && $1 == p {print $4}' /proc/swaps)"
+fact kubeadm_flags "$(base64 -w0 < /var/lib/kubelet/kubeadm-flags.env 2>/dev/null || true)"
