@@ -83,9 +83,18 @@ func BuildAddNodePlan(c *Cluster, facts map[string]Facts, opt PlanOptions, ao Ad
 			hp.Steps = keep
 			continue
 		}
-		if !hp.Facts.Joined {
-			hp.Steps = append(hp.Steps, readyStep(hp.Host, hp.Facts, ao.ReadyWithin))
+		if hp.Facts.Joined {
+			// Already in the cluster: reported as such, nothing else touched.
+			var keep []Step
+			for _, s := range hp.Steps {
+				if s.Phase == PhaseJoin {
+					keep = append(keep, s)
+				}
+			}
+			hp.Steps = keep
+			continue
 		}
+		hp.Steps = append(hp.Steps, readyStep(hp.Host, hp.Facts, ao.ReadyWithin))
 	}
 	return p, nil
 }

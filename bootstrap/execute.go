@@ -174,7 +174,8 @@ func (e *Executor) runStage(ctx context.Context, p *Plan, hp HostPlan, stage Sta
 			res.Status, res.Err = StatusFailed, fmt.Errorf("%s: %s: %w", h.ID(), step.Phase, err)
 			e.say(h, "%s: FAILED after %s: %v", step.Phase, res.Duration.Round(time.Millisecond), err)
 			e.logger().Error("step failed", "host", h.ID(), "step", step.Phase, "err", e.Redactor.Redact(err.Error()))
-			if step.Phase == PhaseInit || step.Phase == PhaseJoin {
+			switch step.Phase {
+			case PhaseInit, PhaseJoin, PhaseKubelet, PhaseReady:
 				e.showKubeletLog(ctx, conn, h)
 			}
 			switch step.Phase {

@@ -56,6 +56,10 @@ func (f *fakeHost) Run(ctx context.Context, cmd sshexec.Cmd) (sshexec.Result, er
 		out = "This node has joined the cluster\n@swapboot changed join kubeadm join done\n"
 	case "admin-kubeconfig":
 		out = "apiVersion: v1\nkind: Config\n"
+	case "kubelet-config", "kubelet-configmap", "swap-remove", "reset", "kubelet-restart":
+		out = "@swapboot changed " + name + " done\n"
+	case "wait-ready":
+		out = "@swapboot unchanged ready node is Ready\n"
 	case "kubelet-logs":
 		out = "kubelet[42]: E1128 failed to run Kubelet: running with swap on is not supported\n"
 	}

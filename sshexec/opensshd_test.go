@@ -165,10 +165,13 @@ func TestOpenSSHServer(t *testing.T) {
 		pidFile := filepath.Join(t.TempDir(), "pid")
 		start := time.Now()
 		_, err := c.Run(ctx, Cmd{Script: fmt.Sprintf(sleeperScript, pidFile), Timeout: 500 * time.Millisecond})
-		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 3*time.Second {
-			t.Fatalf("err = %v after %v", err, time.Since(start))
+		// Bounded by design: the timeout, then at most terminateGrace and closeWait.
+		if took := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || took > terminateGrace+closeWait+2*time.Second {
+			t.Fatalf("err = %v after %v", err, took)
 		}
-		waitGone(t, readPID(t, pidFile), 3*time.Second)
+		// The kill goes through a second session, which sshd may take a while to start on a busy
+		// machine.
+		waitGone(t, readPID(t, pidFile), 15*time.Second)
 	})
 	t.Run("more concurrent runs than MaxSessions", func(t *testing.T) {
 		var wg sync.WaitGroup

@@ -140,6 +140,32 @@ func TestRunCancelKillsRemoteProcess(t *testing.T) {
 	}
 }
 
+// OpenSSH refuses "signal" requests on root logins; the script's process group is killed from a
+// second session instead.
+func TestRunCancelWhenServerIgnoresSignals(t *testing.T) {
+	f := newFixture(t, withoutSignals())
+	c := f.dial(t, "root")
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	start := time.Now()
+	_, err := c.Run(context.Background(), Cmd{Script: fmt.Sprintf(sleeperScript, pidFile), Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Run took %v", took)
+	}
+	waitGone(t, readPID(t, pidFile), 3*time.Second)
+	var kill string
+	for _, cmd := range f.srv.execCommands() {
+		if strings.HasPrefix(cmd, "kill -s TERM -- -") {
+			kill = cmd
+		}
+	}
+	if kill == "" {
+		t.Errorf("no kill session; sessions: %q", f.srv.execCommands())
+	}
+}
+
 // A script that ignores SIGTERM is killed after the grace period.
 func TestRunCancelEscalatesToSIGKILL(t *testing.T) {
 	c := newFixture(t).dial(t, "root")

@@ -30,7 +30,8 @@ type testServer struct {
 	// not resolve anywhere else, which proves a connection went through the bastion.
 	routes map[string]string
 
-	frozen atomic.Bool // stop reading from every connection: keepalives go unanswered
+	ignoreSignals bool        // refuse "signal" requests, as OpenSSH does on root logins
+	frozen        atomic.Bool // stop reading from every connection: keepalives go unanswered
 	done   chan struct{}
 
 	mu        sync.Mutex
@@ -55,6 +56,9 @@ func withHostKeys(keys ...ssh.Signer) serverOption {
 func withEnv(kv ...string) serverOption {
 	return func(s *testServer) { s.env = append(s.env, kv...) }
 }
+
+// withoutSignals makes the server ignore "signal" requests, as OpenSSH does for root logins.
+func withoutSignals() serverOption { return func(s *testServer) { s.ignoreSignals = true } }
 
 func withRoutes(routes map[string]string) serverOption {
 	return func(s *testServer) { s.routes = routes }
@@ -195,7 +199,7 @@ func (s *testServer) handleSession(nch ssh.NewChannel) {
 			}
 		case "signal":
 			var p struct{ Signal string }
-			if cmd != nil && ssh.Unmarshal(req.Payload, &p) == nil {
+			if cmd != nil && !s.ignoreSignals && ssh.Unmarshal(req.Payload, &p) == nil {
 				if sig, ok := signalByName(p.Signal); ok {
 					syscall.Kill(-cmd.Process.Pid, sig) // the process group, as OpenSSH does
 				}
