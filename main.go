@@ -71,6 +71,7 @@ func connectionFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "dial-timeout", Value: 10 * time.Second, Usage: "SSH connection timeout per host"},
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "the whole run"},
 		&cli.BoolFlag{Name: "ask-sudo-password", Usage: "prompt once for the sudo password of non-root users (or set SWAPBOOT_SUDO_PASSWORD)"},
+		&cli.StringFlag{Name: "report", Usage: "also write the run's report as JSON to this file (secrets masked)"},
 	}
 }
 
@@ -150,6 +151,7 @@ func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) bootstrap
 		Dial:            bootstrap.SSHDialer(sshOptions(c, stderr)),
 		Out:             stdout,
 		Logger:          logger(c, stderr),
+		ReportFile:      c.String("report"),
 	}
 }
 

@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -21,12 +22,12 @@ const (
 
 // StepResult is what happened to one step.
 type StepResult struct {
-	Phase    Phase
-	Summary  string
-	Status   Status
-	Detail   string
-	Err      error
-	Duration time.Duration
+	Phase    Phase         `json:"phase"`
+	Summary  string        `json:"summary"`
+	Status   Status        `json:"status"`
+	Detail   string        `json:"detail,omitempty"`
+	Err      error         `json:"-"`
+	Duration time.Duration `json:"durationNanos"`
 }
 
 // HostReport is one host's steps.
@@ -109,6 +110,45 @@ var tableColumns = []struct {
 	{"RESET", []Phase{PhaseReset}},
 	{"KUBEADM", []Phase{PhaseInit, PhaseJoin}},
 	{"READY", []Phase{PhaseReady}},
+}
+
+// reportJSON is the machine-readable report (--report FILE), with secrets masked.
+type reportJSON struct {
+	Hosts []struct {
+		Host  string       `json:"host"`
+		Role  Role         `json:"role"`
+		Steps []StepResult `json:"steps"`
+		Error []string     `json:"errors,omitempty"`
+	} `json:"hosts"`
+	Interrupted    bool   `json:"interrupted"`
+	KubeconfigPath string `json:"kubeconfig,omitempty"`
+	Changes        int    `json:"changes"`
+	ElapsedNanos   int64  `json:"elapsedNanos"`
+	ExitCode       int    `json:"exitCode"`
+}
+
+// JSON renders the report for tools and benchmarks.
+func (r *Report) JSON(redact func(string) string) ([]byte, error) {
+	var out reportJSON
+	for _, h := range r.Hosts {
+		row := struct {
+			Host  string       `json:"host"`
+			Role  Role         `json:"role"`
+			Steps []StepResult `json:"steps"`
+			Error []string     `json:"errors,omitempty"`
+		}{Host: h.Host.ID(), Role: h.Host.Role}
+		for _, s := range h.Steps {
+			s.Detail = redact(s.Detail)
+			row.Steps = append(row.Steps, s)
+			if s.Err != nil {
+				row.Error = append(row.Error, redact(s.Err.Error()))
+			}
+		}
+		out.Hosts = append(out.Hosts, row)
+	}
+	out.Interrupted, out.KubeconfigPath, out.Changes = r.Interrupted, r.KubeconfigPath, r.Changes()
+	out.ElapsedNanos, out.ExitCode = int64(r.Elapsed), r.ExitCode()
+	return json.MarshalIndent(out, "", "  ")
 }
 
 // Print writes the summary table (one row per host), then every failure in full. redact masks secrets.

@@ -25,6 +25,8 @@ type RunOptions struct {
 	Confirm func(*Plan) (bool, error)
 	// OnlyMaster connects to the first master only (kubeconfig).
 	OnlyMaster bool
+	// ReportFile receives the report as JSON (secrets masked), for CI and benchmarks.
+	ReportFile string
 }
 
 // Planner builds a command's plan from the cluster file and the hosts' facts.
@@ -81,6 +83,15 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	report := exec.Execute(ctx, plan, conns)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)
+	if o.ReportFile != "" {
+		data, err := report.JSON(redactor.Redact)
+		if err == nil {
+			_, err = writeFileAtomic(o.ReportFile, append(data, '\n'), 0o644)
+		}
+		if err != nil {
+			return ExitHostFailed, fmt.Errorf("writing the report: %w", err)
+		}
+	}
 	code := report.ExitCode()
 	switch code {
 	case ExitInterrupted:

@@ -86,8 +86,10 @@ func TestBastionFailures(t *testing.T) {
 			},
 		},
 		{
-			name:   "target host key checked separately",
-			modify: func(s *bastionSetup) { s.ep.HostKey = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.bastion.hostKey.PublicKey()))) },
+			name: "target host key checked separately",
+			modify: func(s *bastionSetup) {
+				s.ep.HostKey = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.bastion.hostKey.PublicKey())))
+			},
 			check: func(t *testing.T, err error) {
 				var hk *HostKeyError
 				if !errors.As(err, &hk) || hk.Host != "target.internal" || !hk.Pinned {

@@ -10,8 +10,8 @@ import (
 type preambleEvent int
 
 const (
-	promptSeen preambleEvent = iota // sudo asks for the password
-	scriptReady                     // the root shell runs and reads stdin
+	promptSeen  preambleEvent = iota // sudo asks for the password
+	scriptReady                      // the root shell runs and reads stdin
 )
 
 // preamble is a session's stderr while the wrapper speaks: it removes the markers, reports them

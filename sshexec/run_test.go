@@ -99,19 +99,23 @@ const sleeperScript = "sleep 30 &\necho $! > %s\nwait\n"
 func TestRunTimeoutKillsRemoteProcess(t *testing.T) {
 	c := newFixture(t).dial(t, "root")
 	pidFile := filepath.Join(t.TempDir(), "pid")
+	const timeout = time.Second
 	start := time.Now()
-	res, err := c.Run(context.Background(), Cmd{Script: fmt.Sprintf(sleeperScript, pidFile), Timeout: 300 * time.Millisecond})
+	res, err := c.Run(context.Background(), Cmd{Script: fmt.Sprintf(sleeperScript, pidFile), Timeout: timeout})
 	took := time.Since(start)
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out after 300ms") {
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out after 1s") {
 		t.Fatalf("err = %v, want a timeout wrapping context.DeadlineExceeded", err)
 	}
-	if took > 3*time.Second {
-		t.Errorf("Run took %v after a 300ms timeout", took)
+	if took > timeout+2*time.Second { // SIGTERM ends `sleep` at once: no grace period needed
+		t.Errorf("Run took %v with a %v timeout", took, timeout)
 	}
 	if res.ExitCode != -1 {
 		t.Errorf("ExitCode = %d, want -1", res.ExitCode)
 	}
-	waitGone(t, readPID(t, pidFile), 3*time.Second)
+	if _, err := os.Stat(pidFile); err != nil {
+		t.Skipf("the script did not get to start within %v (busy machine?)", timeout)
+	}
+	waitGone(t, readPID(t, pidFile), 5*time.Second)
 }
 
 func TestRunCancelKillsRemoteProcess(t *testing.T) {
@@ -133,7 +137,7 @@ func TestRunCancelKillsRemoteProcess(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("Run did not return after cancel")
 	}
-	waitGone(t, pid, 3*time.Second)
+	waitGone(t, pid, 5*time.Second)
 	// The connection survives a cancelled command.
 	if _, err := c.Run(context.Background(), Cmd{Script: "true"}); err != nil {
 		t.Fatal(err)
@@ -146,15 +150,18 @@ func TestRunCancelWhenServerIgnoresSignals(t *testing.T) {
 	f := newFixture(t, withoutSignals())
 	c := f.dial(t, "root")
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	start := time.Now()
-	_, err := c.Run(context.Background(), Cmd{Script: fmt.Sprintf(sleeperScript, pidFile), Timeout: 300 * time.Millisecond})
-	if !errors.Is(err, context.DeadlineExceeded) {
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Run(ctx, Cmd{Script: fmt.Sprintf(sleeperScript, pidFile)})
+		errc <- err
+	}()
+	pid := readPID(t, pidFile)
+	cancel()
+	if err := waitErr(t, errc, terminateGrace+closeWait+2*time.Second); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Errorf("Run took %v", took)
-	}
-	waitGone(t, readPID(t, pidFile), 3*time.Second)
+	waitGone(t, pid, 5*time.Second)
 	var kill string
 	for _, cmd := range f.srv.execCommands() {
 		if strings.HasPrefix(cmd, "kill -s TERM -- -") {
@@ -170,15 +177,22 @@ func TestRunCancelWhenServerIgnoresSignals(t *testing.T) {
 func TestRunCancelEscalatesToSIGKILL(t *testing.T) {
 	c := newFixture(t).dial(t, "root")
 	pidFile := filepath.Join(t.TempDir(), "pid")
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Run(ctx, Cmd{Script: "trap '' TERM\n" + fmt.Sprintf(sleeperScript, pidFile)})
+		errc <- err
+	}()
+	pid := readPID(t, pidFile)
+	cancel()
 	start := time.Now()
-	_, err := c.Run(context.Background(), Cmd{Script: "trap '' TERM\n" + fmt.Sprintf(sleeperScript, pidFile), Timeout: 200 * time.Millisecond})
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if err := waitErr(t, errc, terminateGrace+closeWait+2*time.Second); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
-	if took := time.Since(start); took > terminateGrace+closeWait+time.Second {
-		t.Errorf("Run took %v", took)
+	if took := time.Since(start); took < terminateGrace {
+		t.Errorf("Run returned after %v, before the grace period ended", took)
 	}
-	waitGone(t, readPID(t, pidFile), 3*time.Second)
+	waitGone(t, pid, 5*time.Second)
 }
 
 func TestRunWithDoneContextDoesNotStart(t *testing.T) {
@@ -258,15 +272,15 @@ func TestDialTimeouts(t *testing.T) {
 	ep := Endpoint{Address: "127.0.0.1", Port: silent, User: "root", KeyFiles: []string{newClientKey(t, "").path}, KnownHosts: writeKnownHosts(t)}
 
 	start := time.Now()
-	_, err := Dial(context.Background(), ep, Options{DialTimeout: 300 * time.Millisecond})
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "handshake") {
+	_, err := Dial(context.Background(), ep, Options{DialTimeout: time.Second})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "handshake: no answer within 1s") {
 		t.Errorf("err = %v, want a handshake timeout", err)
 	}
-	if took := time.Since(start); took > 2*time.Second {
+	if took := time.Since(start); took > 4*time.Second {
 		t.Errorf("Dial took %v", took)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, err = Dial(ctx, ep, Options{})
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), "127.0.0.1:") {

@@ -32,7 +32,7 @@ type testServer struct {
 
 	ignoreSignals bool        // refuse "signal" requests, as OpenSSH does on root logins
 	frozen        atomic.Bool // stop reading from every connection: keepalives go unanswered
-	done   chan struct{}
+	done          chan struct{}
 
 	mu        sync.Mutex
 	execs     []string

@@ -54,6 +54,7 @@ type env struct {
 	state    *lab.State
 	dir      string // lab state dir: cluster.yaml, kubeconfig
 	kubectl  string
+	outputs  []string // everything swapboot printed, for the secrets check
 }
 
 func startLab(t *testing.T, name, subnet string, hosts int) *env {
@@ -84,7 +85,8 @@ func startLab(t *testing.T, name, subnet string, hosts int) *env {
 // up runs `swapboot up` on the lab's cluster file and returns its exit code and output.
 func (e *env) up(args ...string) (int, string) {
 	e.t.Helper()
-	args = append([]string{"up", "--kubeconfig-dir", e.dir}, append(args, filepath.Join(e.dir, "cluster.yaml"))...)
+	report := filepath.Join(e.t.TempDir(), "report.json")
+	args = append([]string{"--verbose", "up", "--kubeconfig-dir", e.dir, "--report", report}, append(args, filepath.Join(e.dir, "cluster.yaml"))...)
 	cmd := exec.Command(e.swapboot, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -96,6 +98,11 @@ func (e *env) up(args ...string) (int, string) {
 		e.t.Fatalf("swapboot: %v", err)
 	}
 	e.t.Logf("swapboot %s -> exit %d\n%s", strings.Join(args, " "), code, out.String())
+	if data, err := os.ReadFile(report); err == nil {
+		out.WriteString("\n--- report.json ---\n")
+		out.Write(data)
+	}
+	e.outputs = append(e.outputs, out.String())
 	return code, out.String()
 }
 
@@ -169,6 +176,28 @@ func TestUpOnRealHosts(t *testing.T) {
 			if cfg := e.host(h, "cat", "/var/lib/kubelet/config.yaml"); !strings.Contains(cfg, "failSwapOn: false") {
 				t.Errorf("%s: /var/lib/kubelet/config.yaml lacks failSwapOn: false", h)
 			}
+		}
+	})
+
+	t.Run("no bootstrap token in anything swapboot printed", func(t *testing.T) {
+		master := e.state.Hosts[0].Name
+		list := e.host(master, "kubeadm", "token", "list", "--kubeconfig", "/etc/kubernetes/admin.conf")
+		tokens := 0
+		for _, line := range strings.Split(list, "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) == 0 || !strings.Contains(f[0], ".") {
+				continue
+			}
+			tokens++
+			secret := f[0][strings.Index(f[0], ".")+1:]
+			for _, out := range e.outputs {
+				if strings.Contains(out, secret) {
+					t.Errorf("the secret part of bootstrap token %s... appears in swapboot's output", f[0][:6])
+				}
+			}
+		}
+		if tokens == 0 {
+			t.Fatalf("no bootstrap token on the master to look for:\n%s", list)
 		}
 	})
 
