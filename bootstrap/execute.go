@@ -27,6 +27,23 @@ type Executor struct {
 	KubeconfigPath  string
 	KubeletLogLines int
 	Redactor        *Redactor
+
+	outOnce sync.Once
+	out     *lockedWriter
+}
+
+// lockedWriter serializes the hosts' output: sshexec's prefix writers hold its lock around each line.
+type lockedWriter struct {
+	sync.Mutex
+	w io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
+
+// output is Out, shared safely by every host's writers.
+func (e *Executor) output() io.Writer {
+	e.outOnce.Do(func() { e.out = &lockedWriter{w: e.Out} })
+	return e.out
 }
 
 func (e *Executor) logger() *slog.Logger {
@@ -39,7 +56,7 @@ func (e *Executor) logger() *slog.Logger {
 // hostOutput streams one host's output: swapboot's own protocol lines are dropped, secrets masked, and
 // every line prefixed with "[host] ".
 func (e *Executor) hostOutput(h Host) io.WriteCloser {
-	prefixed := sshexec.NewPrefixWriter(e.Out, "["+h.ID()+"] ")
+	prefixed := sshexec.NewPrefixWriter(e.output(), "["+h.ID()+"] ")
 	return &chain{first: newProtocolFilter(e.Redactor.Writer(prefixed)), rest: []io.Closer{prefixed}}
 }
 
@@ -60,7 +77,7 @@ func (c *chain) Close() error {
 
 // say prints one line for a host.
 func (e *Executor) say(h Host, format string, args ...any) {
-	w := sshexec.NewPrefixWriter(e.Out, "["+h.ID()+"] ")
+	w := sshexec.NewPrefixWriter(e.output(), "["+h.ID()+"] ")
 	fmt.Fprintln(w, e.Redactor.Redact(fmt.Sprintf(format, args...)))
 	_ = w.Close()
 }

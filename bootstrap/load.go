@@ -136,7 +136,6 @@ type cfgParser struct {
 	versionNorm string
 	ssh         *cfgSSH
 	masters     *yaml.Node // the masters: value (a list)
-	mastersKey  *yaml.Node
 	hosts       []*cfgHost
 	pod         cfgPrefix
 	svc         cfgPrefix
@@ -172,7 +171,6 @@ type cfgSSH struct {
 	hostKey                   cfgStr // host level only
 	port                      cfgInt
 	bastion                   *cfgBastion
-	isHostLevel               bool
 }
 
 type cfgBastion struct {
@@ -561,7 +559,7 @@ func (p *cfgParser) parseTop(root *yaml.Node) *ConfigError {
 			if key == "workers" {
 				role = RoleWorker
 			} else {
-				p.masters, p.mastersKey = v, k
+				p.masters = v
 			}
 			var hs []*cfgHost
 			hs, err = p.parseHosts(v, key, role)
@@ -585,7 +583,7 @@ func (p *cfgParser) parseSSH(v *yaml.Node, path string, hostLevel bool) (*cfgSSH
 	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
 		return nil, nil
 	}
-	s := &cfgSSH{node: v, path: path, isHostLevel: hostLevel}
+	s := &cfgSSH{node: v, path: path}
 	schema := "ssh"
 	if hostLevel {
 		schema = "host.ssh"

@@ -171,6 +171,7 @@ func Down(o Options) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	_ = os.Remove(filepath.Join(o.StateRoot, "."+o.Name+".lock"))
 	fmt.Fprintf(o.Log, "lab %s: down in %.1fs\n", o.Name, time.Since(start).Seconds())
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -287,5 +286,4 @@ func TestLabCrashRecovery(t *testing.T) {
 		t.Logf("status after crash: %+v", r)
 	}
 	// The cleanup registered by upForTest runs down and asserts.
-	_ = strconv.Itoa
 }

@@ -17,10 +17,11 @@ import (
 
 // credentials are the signers offered to one endpoint: key files first, in order, then the agent's.
 type credentials struct {
-	signers []ssh.Signer
-	tried   []string  // what was offered or skipped, for AuthError
-	agent   net.Conn  // closed after the handshake; nil without an agent
-	used    *usedName // which credential the server accepted, for the debug log
+	signers   []ssh.Signer
+	tried     []string  // what was offered or skipped, for AuthError
+	encrypted []string  // key files skipped for want of a passphrase
+	agent     net.Conn  // closed after the handshake; nil without an agent
+	used      *usedName // which credential the server accepted, for the debug log
 }
 
 // loadCredentials decrypts key files and lists agent keys before any network traffic, so that a
@@ -29,12 +30,13 @@ func loadCredentials(ep Endpoint, opts Options) (*credentials, error) {
 	host := ep.label()
 	c := &credentials{used: &usedName{}}
 	for _, path := range ep.KeyFiles {
-		signer, note, err := loadKeyFile(path, opts.Passphrase)
+		signer, err := loadKeyFile(path, opts.Passphrase)
 		if err != nil {
 			return nil, fmt.Errorf("%s: key file %s: %w", host, path, err)
 		}
 		if signer == nil {
-			c.tried = append(c.tried, note)
+			c.tried = append(c.tried, fmt.Sprintf("key %s: skipped, passphrase-protected and no passphrase source", path))
+			c.encrypted = append(c.encrypted, path)
 			continue
 		}
 		name := "key " + path
@@ -46,41 +48,45 @@ func loadCredentials(ep Endpoint, opts Options) (*credentials, error) {
 	}
 	if len(c.signers) == 0 {
 		c.close()
-		return nil, &AuthError{Host: host, User: ep.User, Tried: c.tried}
+		return nil, c.authError(ep, nil)
 	}
 	return c, nil
 }
 
-// loadKeyFile returns the key's signer, or a nil signer and a note saying why it was skipped.
-func loadKeyFile(path string, passphrase func(string) ([]byte, error)) (ssh.Signer, string, error) {
+func (c *credentials) authError(ep Endpoint, err error) *AuthError {
+	return &AuthError{Host: ep.label(), User: ep.User, Tried: c.tried, Err: err,
+		address: ep.Address, port: ep.port(), encrypted: c.encrypted}
+}
+
+// loadKeyFile returns the key's signer, or nil for an encrypted key without a passphrase source.
+func loadKeyFile(path string, passphrase func(string) ([]byte, error)) (ssh.Signer, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	signer, err := ssh.ParsePrivateKey(pem)
 	var missing *ssh.PassphraseMissingError
 	switch {
 	case err == nil:
-		return signer, "", nil
+		return signer, nil
 	case !errors.As(err, &missing):
 		if strings.Contains(err.Error(), "no key found") {
-			return nil, "", fmt.Errorf("not a private key (is it the .pub file?): %w", err)
+			return nil, fmt.Errorf("not a private key (is it the .pub file?): %w", err)
 		}
-		return nil, "", err
+		return nil, err
 	case passphrase == nil:
-		return nil, fmt.Sprintf("key %s: skipped, passphrase-protected and no passphrase source "+
-			"(supply the passphrase or load it into ssh-agent: ssh-add %s)", path, path), nil
+		return nil, nil
 	}
 	pass, err := passphrase(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("passphrase: %w", err)
+		return nil, fmt.Errorf("passphrase: %w", err)
 	}
 	// pass stays untouched: the caller may cache it for the next host's Dial.
 	signer, err = ssh.ParsePrivateKeyWithPassphrase(pem, pass)
 	if errors.Is(err, x509.IncorrectPasswordError) {
-		return nil, "", errors.New("wrong passphrase")
+		return nil, errors.New("wrong passphrase")
 	}
-	return signer, "", err
+	return signer, err
 }
 
 func (c *credentials) addAgent(timeout time.Duration) {

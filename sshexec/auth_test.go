@@ -3,6 +3,7 @@ package sshexec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,7 @@ func TestKeyFileAuth(t *testing.T) {
 		{name: "wrong passphrase", keys: []string{encrypted.path}, passphrase: passphrase("guess"),
 			wantInMsg: []string{"127.0.0.1", encrypted.path, "wrong passphrase"}},
 		{name: "key not authorized", keys: []string{other.path}, wantAuth: true,
-			wantInMsg: []string{`user "root"`, other.path, "authorized_keys", "ssh-copy-id"}},
+			wantInMsg: []string{`user "root"`, other.path, "authorized_keys", fmt.Sprintf("ssh-copy-id -i KEY.pub -p %d root@127.0.0.1", srv.port)}},
 		{name: "missing key file", keys: []string{filepath.Join(t.TempDir(), "nope")},
 			wantInMsg: []string{"nope", "no such file"}},
 		{name: "public key given as key file", keys: []string{writeKnownHosts(t, string(ssh.MarshalAuthorizedKey(authorized.pub)))},

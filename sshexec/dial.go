@@ -63,7 +63,7 @@ func dial(ctx context.Context, ep Endpoint, opts Options) (*Client, error) {
 			return nil, refusal // typed, and already names the host
 		}
 		if isAuthFailure(err) {
-			return nil, &AuthError{Host: host, User: ep.User, Tried: creds.tried, Err: err}
+			return nil, creds.authError(ep, err)
 		}
 		return nil, fmt.Errorf("%s: %w", host, err)
 	}

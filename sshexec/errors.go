@@ -111,7 +111,11 @@ type AuthError struct {
 	Host  string
 	User  string
 	Tried []string // what was offered or skipped, in order ("key /path (ssh-ed25519 SHA256:...)")
-	Err   error    // the SSH library's error, if the server was reached
+	Err   error    // the SSH library's error; nil when nothing could even be offered
+
+	address   string // for the ssh-copy-id hint
+	port      int
+	encrypted []string // key files skipped for want of a passphrase
 }
 
 func (e *AuthError) Error() string {
@@ -121,20 +125,22 @@ func (e *AuthError) Error() string {
 		b.WriteString(": no key files and no ssh-agent configured; set keyFile in the cluster file or use the agent")
 		return b.String()
 	}
-	b.WriteString("; tried: " + strings.Join(e.Tried, "; "))
-	if e.Err == nil {
-		// Nothing could be offered at all: the notes in Tried say why.
-		b.WriteString(". Fix: give a usable key file, supply the passphrase of an encrypted one, or load it into ssh-agent (ssh-add FILE)")
-		return b.String()
+	b.WriteString("; tried: " + strings.Join(e.Tried, "; ") + ". Fix: ")
+	var fixes []string
+	for _, f := range e.encrypted {
+		fixes = append(fixes, fmt.Sprintf("supply the passphrase of %s or load it into ssh-agent (ssh-add %s)", f, f))
 	}
-	fmt.Fprintf(&b, ". Fix: add one of these public keys to ~%s/.ssh/authorized_keys on the host "+
-		"(ssh-copy-id -i KEY.pub %s@%s), or correct the user / keyFile in the cluster file", e.User, e.User, e.Host)
-	for _, t := range e.Tried {
-		if strings.Contains(t, "passphrase-protected") {
-			b.WriteString("; an encrypted key was skipped: supply its passphrase or load it into ssh-agent (ssh-add FILE)")
-			break
+	if e.Err != nil {
+		port := ""
+		if e.port != 0 && e.port != defaultSSHPort {
+			port = fmt.Sprintf("-p %d ", e.port)
 		}
+		fixes = append(fixes, fmt.Sprintf("add one of the public keys to ~%s/.ssh/authorized_keys on the host "+
+			"(ssh-copy-id -i KEY.pub %s%s@%s), or correct the user / keyFile in the cluster file", e.User, port, e.User, e.address))
+	} else if len(fixes) == 0 {
+		fixes = append(fixes, "give a usable keyFile or load a key into ssh-agent")
 	}
+	b.WriteString(strings.Join(fixes, "; or "))
 	return b.String()
 }
 
@@ -169,8 +175,17 @@ func exitHint(code int, stderr string) string {
 		return "the user needs passwordless sudo, or run swapboot with a sudo password"
 	case strings.Contains(stderr, "you must have a tty to run sudo"):
 		return "sudoers has 'requiretty'; disable it for this user"
-	case code == 127 && strings.Contains(stderr, "sudo"):
+	case code == 127 && (strings.Contains(stderr, "sudo: not found") || strings.Contains(stderr, "sudo: command not found")):
 		return "sudo is not installed on the host; install it or connect as root"
 	}
 	return ""
 }
+
+// withMessage rewords err (which stays reachable with errors.As) without repeating its host prefix.
+type withMessage struct {
+	msg string
+	err error
+}
+
+func (w *withMessage) Error() string { return w.msg }
+func (w *withMessage) Unwrap() error { return w.err }

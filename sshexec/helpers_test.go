@@ -158,7 +158,7 @@ func (b *syncBuffer) String() string {
 // readPID waits for a script to write its background process id into path.
 func readPID(t testing.TB, path string) int {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second) // sshd can be slow to start a session on a busy machine
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(path); err == nil && bytes.HasSuffix(b, []byte("\n")) {
 			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))

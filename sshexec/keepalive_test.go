@@ -65,9 +65,9 @@ func TestServerClosingConnectionFailsRunAtOnce(t *testing.T) {
 func TestKeepAliveKeepsHealthyConnection(t *testing.T) {
 	f := newFixture(t)
 	opts := f.options()
-	opts.KeepAlive = 20 * time.Millisecond
+	opts.KeepAlive = 250 * time.Millisecond
 	c := dialOK(t, f.endpoint("root"), opts)
-	if _, err := c.Run(context.Background(), Cmd{Script: "sleep 0.3"}); err != nil {
+	if _, err := c.Run(context.Background(), Cmd{Script: "sleep 1.2"}); err != nil {
 		t.Fatal(err)
 	}
 }
