@@ -51,13 +51,12 @@ bench: build lab
 demo: build lab
 	./bin/lab up 3 --name $(DEMO)
 	./swapboot up --kubeconfig-dir $(DEMO_DIR) $(DEMO_DIR)/cluster.yaml
-	./bin/lab network --name $(DEMO)
 	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig wait --for=condition=Ready nodes --all --timeout=180s
 	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig get nodes -o wide
-	@for h in $$(./bin/lab status --name $(DEMO) --hosts); do echo "== $$h: /proc/swaps"; ./bin/lab exec --name $(DEMO) $$h cat /proc/swaps; done
+	./swapboot status $(DEMO_DIR)/cluster.yaml
 	@echo
 	@echo "The cluster is up: $(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig get nodes"
-	@echo "SSH to a host:    ./bin/lab ssh --name $(DEMO) $(DEMO)-m1 hostname"
+	@echo "SSH to a host:    ./bin/lab ssh --name $(DEMO) m1 hostname"
 	@echo "Stop it:          make demo-down"
 
 demo-down: lab

@@ -1,20 +1,17 @@
 package lab
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/netip"
 	"os/exec"
 	"strings"
-	"time"
 )
 
-// Network is the lab's pod-network addon, run after the cluster exists: it
-// reads each node's spec.podCIDR with the master's kubectl and admin.conf,
-// writes a bridge + host-local CNI config for it on each host, routes every
-// host's netns to the other nodes' pod ranges, enables forwarding in the
-// host netns only, and rejects forwarded traffic to the service range that
-// kube-proxy has not translated (avoids a 30 s CoreDNS stall).
+// HostPodCIDR is the pod range of a lab host: 10.244.<index>.0/24 inside PodSubnet. The ranges are fixed
+// per host (as a CNI add-on with its own IPAM would do) so a node is Ready as soon as it joins, also when
+// it joins later (add-node); the controller manager's node.spec.podCIDR is not used by the bridge plugin.
+func HostPodCIDR(h Host) string { return fmt.Sprintf("10.244.%d.0/24", h.Index) }
+
+// Network applies the lab's pod network again (lab up applies it); it is idempotent.
 func Network(o Options) error {
 	if err := o.Normalize(); err != nil {
 		return err
@@ -24,27 +21,20 @@ func Network(o Options) error {
 		return err
 	}
 	defer unlock()
-	p := NewPaths(o.StateRoot, o.Name)
-	st, err := p.LoadState()
+	st, err := NewPaths(o.StateRoot, o.Name).LoadState()
 	if err != nil {
 		return fmt.Errorf("lab %s: %w", o.Name, err)
 	}
-	var master Host
+	return applyPodNetwork(o, st)
+}
+
+// applyPodNetwork is the lab's pod-network add-on and node preparation: per host, a bridge + host-local
+// CNI config for its range, routes to the other hosts' ranges, IPv4 forwarding (a kubeadm prerequisite,
+// in the host's netns only), and a REJECT for forwarded traffic to the service range that kube-proxy has
+// not translated yet (avoids a 30 s CoreDNS stall).
+func applyPodNetwork(o Options, st *State) error {
 	for _, h := range st.Hosts {
-		if h.Role == "master" {
-			master = h
-			break
-		}
-	}
-	cidrs, err := nodePodCIDRs(o, master.Name, st, 60*time.Second)
-	if err != nil {
-		return err
-	}
-	for _, h := range st.Hosts {
-		cidr, ok := cidrs[h.Name]
-		if !ok {
-			continue // not a node (yet)
-		}
+		cidr := HostPodCIDR(h)
 		if _, err := hostOutput(o, h.Name, strings.NewReader(CNIConfig(cidr)), "sh", "-c",
 			"mkdir -p /etc/cni/net.d && cat > /etc/cni/net.d/.10-swapboot-lab.conflist.tmp && mv /etc/cni/net.d/.10-swapboot-lab.conflist.tmp /etc/cni/net.d/10-swapboot-lab.conflist"); err != nil {
 			return err
@@ -54,11 +44,10 @@ func Network(o Options) error {
 			return err
 		}
 		for _, other := range st.Hosts {
-			oc, ok := cidrs[other.Name]
-			if !ok || other.Name == h.Name {
+			if other.Name == h.Name {
 				continue
 			}
-			if _, err := run("ip", "-n", h.Name, "route", "replace", oc, "via", other.IP); err != nil {
+			if _, err := run("ip", "-n", h.Name, "route", "replace", HostPodCIDR(other), "via", other.IP); err != nil {
 				return err
 			}
 		}
@@ -72,73 +61,6 @@ func Network(o Options) error {
 		fmt.Fprintf(o.Log, "lab %s: %s pod network %s\n", o.Name, h.Name, cidr)
 	}
 	return nil
-}
-
-// nodePodCIDRs maps host name to its node's spec.podCIDR, waiting until every
-// node has one.
-func nodePodCIDRs(o Options, master string, st *State, timeout time.Duration) (map[string]string, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		out, err := hostOutput(o, master, nil, "kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "get", "nodes", "-o", "json")
-		if err == nil {
-			m, missing, perr := parseNodeCIDRs(out, st)
-			if perr == nil && len(missing) == 0 {
-				return m, nil
-			}
-			if perr != nil {
-				err = perr
-			} else {
-				err = fmt.Errorf("nodes without podCIDR: %v", missing)
-			}
-		}
-		if time.Now().After(deadline) {
-			return nil, err
-		}
-		time.Sleep(time.Second)
-	}
-}
-
-// parseNodeCIDRs reads `kubectl get nodes -o json`; nodes map to hosts by
-// name or InternalIP.
-func parseNodeCIDRs(js string, st *State) (map[string]string, []string, error) {
-	var nl struct {
-		Items []struct {
-			Metadata struct{ Name string } `json:"metadata"`
-			Spec     struct {
-				PodCIDR string `json:"podCIDR"`
-			} `json:"spec"`
-			Status struct {
-				Addresses []struct{ Type, Address string } `json:"addresses"`
-			} `json:"status"`
-		} `json:"items"`
-	}
-	if err := json.Unmarshal([]byte(js), &nl); err != nil {
-		return nil, nil, err
-	}
-	out := map[string]string{}
-	var missing []string
-	for _, n := range nl.Items {
-		host := ""
-		for _, h := range st.Hosts {
-			if h.Name == n.Metadata.Name {
-				host = h.Name
-			}
-			for _, a := range n.Status.Addresses {
-				if a.Type == "InternalIP" && a.Address == h.IP {
-					host = h.Name
-				}
-			}
-		}
-		if host == "" {
-			continue
-		}
-		if _, err := netip.ParsePrefix(n.Spec.PodCIDR); err != nil {
-			missing = append(missing, n.Metadata.Name)
-			continue
-		}
-		out[host] = n.Spec.PodCIDR
-	}
-	return out, missing, nil
 }
 
 // CNIConfig is a node's bridge + host-local configuration for its pod range.

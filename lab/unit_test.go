@@ -124,13 +124,14 @@ nodeRegistration: {criSocket: unix:///run/containerd/containerd.sock, imagePullP
 	}
 }
 
-func TestParseNodeCIDRs(t *testing.T) {
-	st := &State{Hosts: []Host{{Name: "lab-m1", IP: "10.77.0.11"}, {Name: "lab-w1", IP: "10.77.0.12"}}}
-	js := `{"items":[{"metadata":{"name":"lab-m1"},"spec":{"podCIDR":"10.244.0.0/24"}},
-	{"metadata":{"name":"other"},"spec":{},"status":{"addresses":[{"type":"InternalIP","address":"10.77.0.12"}]}}]}`
-	m, missing, err := parseNodeCIDRs(js, st)
-	if err != nil || m["lab-m1"] != "10.244.0.0/24" || len(missing) != 1 || missing[0] != "other" {
-		t.Fatal(m, missing, err)
+func TestHostPodCIDRsAreDistinct(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 30; i++ {
+		c := HostPodCIDR(Host{Index: i})
+		if seen[c] || !strings.HasPrefix(c, "10.244.") {
+			t.Fatalf("host %d: %s", i, c)
+		}
+		seen[c] = true
 	}
 }
 

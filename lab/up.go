@@ -173,6 +173,9 @@ func Up(o Options) (*State, error) {
 			return st, err
 		}
 		fmt.Fprintf(o.Log, "lab %s: images imported in %.1fs\n", o.Name, time.Since(t).Seconds())
+		if err := applyPodNetwork(o, st); err != nil {
+			return st, err
+		}
 	}
 	fmt.Fprintf(o.Log, "lab %s: up in %.1fs; cluster file %s\n", o.Name, time.Since(start).Seconds(), p.ClusterFile())
 	return st, nil

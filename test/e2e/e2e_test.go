@@ -143,9 +143,6 @@ func TestUpOnRealHosts(t *testing.T) {
 		if !strings.Contains(out, "kubeconfig:") {
 			t.Errorf("no kubeconfig line in the report")
 		}
-		if err := lab.Network(e.opts); err != nil {
-			t.Fatalf("lab network: %v", err)
-		}
 		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=180s"); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
 		}

@@ -129,7 +129,7 @@ func main() {
 			},
 			{
 				Name:  "network",
-				Usage: "pod network addon, run after swapboot built the cluster: bridge CNI per node podCIDR, routes, forwarding",
+				Usage: "apply the pod network again (lab up applies it): bridge CNI with a /24 per host, routes, forwarding",
 				Flags: []cli.Flag{nameFlag, stateFlag},
 				Action: func(c *cli.Context) error {
 					if err := lab.Network(opts(c)); err != nil {
