@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -184,12 +185,7 @@ func sshOptions(c *cli.Context, stderr io.Writer) sshexec.Options {
 		TrustOnFirstUse: c.Bool("trust-new-host-keys"),
 		UseAgent:        os.Getenv("SSH_AUTH_SOCK") != "",
 		Logger:          logger(c, stderr),
-		Passphrase: func(keyFile string) ([]byte, error) {
-			if p, ok := os.LookupEnv("SWAPBOOT_KEY_PASSPHRASE"); ok {
-				return []byte(p), nil
-			}
-			return promptSecret(stderr, "passphrase for "+keyFile+": ")
-		},
+		Passphrase:      passphrases(stderr),
 	}
 	if pw, ok := os.LookupEnv("SWAPBOOT_SUDO_PASSWORD"); ok {
 		opts.SudoPassword = func(string) ([]byte, error) { return []byte(pw), nil }
@@ -198,6 +194,27 @@ func sshOptions(c *cli.Context, stderr io.Writer) sshexec.Options {
 		opts.SudoPassword = func(string) ([]byte, error) { return pw, err }
 	}
 	return opts
+}
+
+// passphrases asks once per key file, however many hosts use it.
+func passphrases(stderr io.Writer) func(string) ([]byte, error) {
+	var mu sync.Mutex
+	asked := map[string][]byte{}
+	return func(keyFile string) ([]byte, error) {
+		if p, ok := os.LookupEnv("SWAPBOOT_KEY_PASSPHRASE"); ok {
+			return []byte(p), nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := asked[keyFile]; ok {
+			return p, nil
+		}
+		p, err := promptSecret(stderr, "passphrase for "+keyFile+": ")
+		if err == nil {
+			asked[keyFile] = p
+		}
+		return p, err
+	}
 }
 
 func promptSecret(stderr io.Writer, prompt string) ([]byte, error) {

@@ -86,9 +86,11 @@ func (e *Executor) say(h Host, format string, args ...any) {
 func (e *Executor) run(ctx context.Context, conn Conn, h Host, script string, quiet bool) (sshexec.Result, error) {
 	cmd := sshexec.Cmd{Script: script}
 	if !quiet {
-		out := e.hostOutput(h)
-		defer out.Close()
-		cmd.Stdout, cmd.Stderr = out, out
+		// One writer per stream, so partial lines of stdout and stderr never mix.
+		stdout, stderr := e.hostOutput(h), e.hostOutput(h)
+		defer stdout.Close()
+		defer stderr.Close()
+		cmd.Stdout, cmd.Stderr = stdout, stderr
 	}
 	return conn.Run(ctx, cmd)
 }

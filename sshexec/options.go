@@ -9,7 +9,7 @@ import (
 type Options struct {
 	DialTimeout time.Duration // TCP connect and, separately, SSH handshake; default 10s
 	// KeepAlive is the interval of keepalive@openssh.com requests; the connection is declared dead
-	// after keepAliveMaxMissed unanswered intervals. Default 15s.
+	// after 3 unanswered intervals (OpenSSH's ServerAliveCountMax). Default 15s.
 	KeepAlive time.Duration
 	// TrustOnFirstUse accepts an UNKNOWN host key and appends it to Endpoint.KnownHosts. A CHANGED
 	// key is refused regardless.

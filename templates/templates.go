@@ -33,7 +33,9 @@ func Render(name string, vars ...Var) (string, error) {
 	wanted := Inputs(body)
 	given := map[string]bool{}
 	var b strings.Builder
-	b.WriteString("#!/bin/sh\n# swapboot: " + name + "\nset -eu\n")
+	// The script arrives on the shell's stdin. The brace group is read whole before anything runs, and its
+	// commands get /dev/null as stdin, so no command can swallow the rest of the script.
+	b.WriteString("#!/bin/sh\n# swapboot: " + name + "\nset -eu\n{\n")
 	for _, v := range vars {
 		if !varName.MatchString(v.Name) {
 			return "", fmt.Errorf("template %s: bad variable name %q", name, v.Name)
@@ -63,6 +65,10 @@ func Render(name string, vars ...Var) (string, error) {
 	}
 	b.Write(common)
 	b.WriteString(body)
+	if !strings.HasSuffix(body, "\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString("} </dev/null\n")
 	return b.String(), nil
 }
 

@@ -137,11 +137,27 @@ func TestRenderedScriptsAssignInputsVerbatim(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := got[:strings.Index(got, "# --- common")]
-	out, err := exec.Command("sh", "-c", header+"printf '%s' \"$CONTENT\"").Output()
+	out, err := exec.Command("sh", "-c", header+"printf '%s' \"$CONTENT\"\n}").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(out) != tricky {
 		t.Errorf("sh saw %q, want %q", out, tricky)
+	}
+}
+
+// TestScriptSurvivesCommandsReadingStdin runs a rendered script the way sshexec does (on sh's stdin) with a
+// command that reads stdin: it must not eat the rest of the script.
+func TestScriptSurvivesCommandsReadingStdin(t *testing.T) {
+	got, err := Render("kubelet-logs", Var{"LINES", "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := strings.Replace(got, "if command -v journalctl", "cat; echo after-cat\nif command -v journalctl", 1)
+	cmd := exec.Command("sh", "-s")
+	cmd.Stdin = strings.NewReader(script)
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "after-cat") {
+		t.Errorf("the rest of the script was swallowed:\n%s", out)
 	}
 }
