@@ -219,7 +219,7 @@ func printStatusTable(w io.Writer, statuses []NodeStatus) {
 	for _, s := range statuses {
 		swap := "off"
 		if s.SwapSizeKiB > 0 {
-			swap = fmt.Sprintf("%s %dMiB", s.SwapPath, s.SwapSizeKiB>>10)
+			swap = fmt.Sprintf("%s %dMiB", s.SwapPath, (s.SwapSizeKiB+512)>>10)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
 			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), orDash(s.KubeletState), orDash(s.Ready), s.OK)

@@ -55,6 +55,8 @@ type env struct {
 	dir      string // lab state dir: cluster.yaml, kubeconfig
 	kubectl  string
 	outputs  []string // everything swapboot printed, for the secrets check
+	// clusterFile is the file swapboot is run with (the lab's, or a subset of it).
+	clusterFile string
 }
 
 func startLab(t *testing.T, name, subnet string, hosts int) *env {
@@ -79,14 +81,26 @@ func startLab(t *testing.T, name, subnet string, hosts int) *env {
 	_ = e.opts.Normalize()
 	e.dir = lab.NewPaths(e.opts.StateRoot, name).Dir
 	e.kubectl = filepath.Join(lab.K8sDir(e.opts.CacheRoot, e.opts.K8sVersion), "bin", "kubectl")
+	e.clusterFile = filepath.Join(e.dir, "cluster.yaml")
 	return e
 }
 
-// up runs `swapboot up` on the lab's cluster file and returns its exit code and output.
+// up runs `swapboot up` on the cluster file and returns its exit code and output.
 func (e *env) up(args ...string) (int, string) {
 	e.t.Helper()
 	report := filepath.Join(e.t.TempDir(), "report.json")
-	args = append([]string{"--verbose", "up", "--kubeconfig-dir", e.dir, "--report", report}, append(args, filepath.Join(e.dir, "cluster.yaml"))...)
+	return e.swapbootRun(report, append([]string{"up", "--kubeconfig-dir", e.dir, "--report", report}, append(args, e.clusterFile)...)...)
+}
+
+// cmd runs any swapboot command on the cluster file (appended last).
+func (e *env) cmd(args ...string) (int, string) {
+	e.t.Helper()
+	return e.swapbootRun("", append(args, e.clusterFile)...)
+}
+
+func (e *env) swapbootRun(report string, args ...string) (int, string) {
+	e.t.Helper()
+	args = append([]string{"--verbose"}, args...)
 	cmd := exec.Command(e.swapboot, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -98,7 +112,7 @@ func (e *env) up(args ...string) (int, string) {
 		e.t.Fatalf("swapboot: %v", err)
 	}
 	e.t.Logf("swapboot %s -> exit %d\n%s", strings.Join(args, " "), code, out.String())
-	if data, err := os.ReadFile(report); err == nil {
+	if data, err := os.ReadFile(report); report != "" && err == nil {
 		out.WriteString("\n--- report.json ---\n")
 		out.Write(data)
 	}
@@ -131,9 +145,42 @@ func (e *env) hostNames() []string {
 	return names
 }
 
+// withoutLastWorker writes a copy of the lab's cluster file without its last worker (added later by
+// add-node) and returns its path.
+func (e *env) withoutLastWorker() string {
+	e.t.Helper()
+	data, err := os.ReadFile(e.clusterFile)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var ips []string
+	for _, h := range e.state.Hosts[1 : len(e.state.Hosts)-1] {
+		ips = append(ips, h.IP)
+	}
+	var lines []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "workers:") {
+			line = "workers: [" + strings.Join(ips, ", ") + "]"
+		}
+		lines = append(lines, line)
+	}
+	path := filepath.Join(e.dir, "cluster-3.yaml")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return path
+}
+
+func (e *env) swapOn(host string) bool {
+	return strings.Contains(e.host(host, "cat", "/proc/swaps"), "/swapfile")
+}
+
 func TestUpOnRealHosts(t *testing.T) {
-	e := startLab(t, "e2e", "10.78.0.0/24", 3)
+	e := startLab(t, "e2e", "10.78.0.0/24", 4)
 	const swapKiB = 256 * 1024
+	fullFile := e.clusterFile
+	e.clusterFile = e.withoutLastWorker()
+	three := e.hostNames()[:3]
 
 	t.Run("fresh hosts: up builds a 3-node cluster with swap", func(t *testing.T) {
 		code, out := e.up()
@@ -150,7 +197,7 @@ func TestUpOnRealHosts(t *testing.T) {
 		if err != nil || strings.Count(out, " Ready ") != 3 {
 			t.Fatalf("want 3 Ready nodes:\n%s (%v)", out, err)
 		}
-		for _, h := range e.hostNames() {
+		for _, h := range three {
 			swaps := e.host(h, "cat", "/proc/swaps")
 			if !strings.Contains(swaps, "/swapfile") {
 				t.Errorf("%s: /swapfile not active:\n%s", h, swaps)
@@ -218,7 +265,7 @@ func TestUpOnRealHosts(t *testing.T) {
 		if !strings.Contains(out, "0 change(s)") {
 			t.Errorf("second run changed something")
 		}
-		for _, h := range e.hostNames() {
+		for _, h := range three {
 			if n := strings.Count(e.host(h, "awk", "$1 == \"/swapfile\"", "/etc/fstab"), "\n"); n != 1 {
 				t.Errorf("%s: %d fstab entries after a second run", h, n)
 			}
@@ -226,7 +273,7 @@ func TestUpOnRealHosts(t *testing.T) {
 	})
 
 	t.Run("kubelet drop-in and env file are the packages' own", func(t *testing.T) {
-		for _, h := range e.hostNames() {
+		for _, h := range three {
 			if got := e.host(h, "cat", "/etc/default/kubelet"); got != "KUBELET_EXTRA_ARGS=\n" {
 				t.Errorf("%s: /etc/default/kubelet = %q", h, got)
 			}
@@ -259,4 +306,115 @@ func TestUpOnRealHosts(t *testing.T) {
 			t.Fatalf("%s not Ready after resume: %v\n%s", w, err, out)
 		}
 	})
+
+	t.Run("add-node joins the fourth host and waits until it is Ready", func(t *testing.T) {
+		e.clusterFile = fullFile
+		w3 := e.state.Hosts[3].Name
+		code, out := e.cmd("add-node")
+		if code != 0 {
+			t.Fatalf("add-node exit %d", code)
+		}
+		if !strings.Contains(out, "already joined") {
+			t.Errorf("add-node did not report the joined workers as skipped")
+		}
+		if out, err := e.kubectlOut("get", "node", w3, "--no-headers"); err != nil || !strings.Contains(out, " Ready ") {
+			t.Fatalf("%s not Ready: %v\n%s", w3, err, out)
+		}
+		if !e.swapOn(w3) {
+			t.Errorf("%s: no swap after add-node", w3)
+		}
+	})
+
+	t.Run("status: table and json, exit 0 when all is well and 1 when a kubelet is down", func(t *testing.T) {
+		code, out := e.cmd("status")
+		if code != 0 {
+			t.Fatalf("status exit %d:\n%s", code, out)
+		}
+		code, out = e.cmd("status", "-o", "json")
+		if code != 0 || !strings.Contains(out, `"ready": "True"`) || !strings.Contains(out, `"failSwapOn": false`) {
+			t.Fatalf("status json exit %d:\n%s", code, out)
+		}
+		w1 := e.state.Hosts[1].Name
+		e.host(w1, "systemctl", "stop", "kubelet")
+		code, out = e.cmd("status")
+		e.host(w1, "systemctl", "start", "kubelet")
+		if code != 1 || !strings.Contains(out, "kubelet is inactive") {
+			t.Errorf("status with a stopped kubelet: exit %d\n%s", code, out)
+		}
+	})
+
+	t.Run("kubeconfig writes a working admin kubeconfig", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "admin.conf")
+		if code, _ := e.cmd("kubeconfig", "-o", file); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v", file, err, st)
+		}
+		if out, err := exec.Command(e.kubectl, "--kubeconfig", file, "get", "nodes").CombinedOutput(); err != nil {
+			t.Fatalf("kubectl with the written kubeconfig: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("swap disable leaves a Ready cluster without swap", func(t *testing.T) {
+		if code, _ := e.cmd("swap", "disable"); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		for _, h := range e.hostNames() {
+			if e.swapOn(h) {
+				t.Errorf("%s: swap still on", h)
+			}
+			if cfg := e.host(h, "cat", "/var/lib/kubelet/config.yaml"); strings.Contains(cfg, "failSwapOn: false") {
+				t.Errorf("%s: failSwapOn still false", h)
+			}
+		}
+		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=120s"); err != nil {
+			t.Fatalf("nodes not Ready: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("swap enable on a cluster without swap: nodes stay Ready and the ConfigMap carries failSwapOn false", func(t *testing.T) {
+		if code, _ := e.cmd("swap", "enable"); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		for _, h := range e.hostNames() {
+			if !e.swapOn(h) {
+				t.Errorf("%s: swap off", h)
+			}
+			if cfg := e.host(h, "cat", "/var/lib/kubelet/config.yaml"); !strings.Contains(cfg, "failSwapOn: false") {
+				t.Errorf("%s: failSwapOn not false", h)
+			}
+		}
+		cm, err := e.kubectlOut("-n", "kube-system", "get", "configmap", "kubelet-config", "-o", "jsonpath={.data.kubelet}")
+		if err != nil || !strings.Contains(cm, "failSwapOn: false") {
+			t.Errorf("kubelet-config ConfigMap: %v\n%s", err, cm)
+		}
+		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=120s"); err != nil {
+			t.Fatalf("nodes not Ready: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("reset removes the cluster and swapboot's swap; a fresh up works on the same hosts", func(t *testing.T) {
+		if code, _ := e.cmd("reset", "--yes"); code != 0 {
+			t.Fatalf("reset exit %d", code)
+		}
+		for _, h := range e.hostNames() {
+			if e.swapOn(h) {
+				t.Errorf("%s: swap still on after reset", h)
+			}
+			if out := e.host(h, "sh", "-c", "ls /etc/kubernetes/*.conf 2>/dev/null || true"); strings.TrimSpace(out) != "" {
+				t.Errorf("%s: kubeadm files left: %s", h, out)
+			}
+		}
+		if code, _ := e.up(); code != 0 {
+			t.Fatalf("up after reset: exit %d", code)
+		}
+		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=180s"); err != nil {
+			t.Fatalf("nodes not Ready: %v\n%s", err, out)
+		}
+		if out, _ := e.kubectlOut("get", "nodes", "--no-headers"); strings.Count(out, " Ready ") != 4 {
+			t.Errorf("want 4 Ready nodes:\n%s", out)
+		}
+	})
+
 }
