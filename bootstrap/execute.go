@@ -323,7 +323,7 @@ func (e *Executor) showKubeletLog(ctx context.Context, conn Conn, h Host) {
 	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
 	e.say(h, "last %d lines of the kubelet log:", lines)
-	_, _ = e.run(logCtx, conn, Host{Address: h.Address, Name: h.ID() + " kubelet"}, script, false)
+	_, _ = e.run(logCtx, conn, Host{Address: h.ID() + " kubelet"}, script, false)
 }
 
 // protocolReports collects the "@swapboot changed|unchanged <what>" lines a script printed.

@@ -141,6 +141,9 @@ func buildHostFS(spec InitSpec, hp HostPaths) error {
 	if err := doMount(mountStep{filepath.Join(proc, "sys/net"), filepath.Join(proc, "sys/net"), "", unix.MS_BIND | unix.MS_REC, ""}); err != nil {
 		return err
 	}
+	if err := mountPrivateTunables(proc, filepath.Join(dev, ".tunables")); err != nil {
+		return err
+	}
 	if _, err := os.Stat(filepath.Join(proc, "sysrq-trigger")); err == nil {
 		if err := bindRO(filepath.Join(proc, "sysrq-trigger")); err != nil {
 			return err

@@ -60,6 +60,9 @@ if [ -f "$OUT/DONE" ]; then
 	exit 0
 fi
 
+# Work dirs of builds that were killed (we hold the lock, so none is live).
+rm -rf "$CACHE/k8s/.tmp-"*
+
 START=$(date +%s)
 step_start=$START
 step() {
@@ -89,6 +92,7 @@ command -v go >/dev/null || die "go is not on PATH"
 WORK="$(mktemp -d "$CACHE/k8s/.tmp-$VERSION.XXXXXX")"
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 STAGE="$WORK/out"
 mkdir -p "$STAGE/bin" "$STAGE/images"
 
