@@ -234,7 +234,7 @@ func fixedVars(vars ...templates.Var) func(Runtime) ([]templates.Var, error) {
 // filesystem supports preallocated swap files; dd from /dev/zero works everywhere else.
 func swapMethod(fstype string) string {
 	switch fstype {
-	case "ext4", "xfs":
+	case "ext4", "ext2/ext3", "xfs":
 		return "fallocate"
 	case "btrfs":
 		return "btrfs"

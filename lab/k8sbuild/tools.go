@@ -1,7 +1,8 @@
 //go:build tools
 
-// Package tools pins every command that build.sh compiles, so that
-// `go mod tidy` records all of their dependencies in go.sum.
+// Package tools pins every Kubernetes command that build.sh compiles, so
+// that `go mod tidy` records all of their dependencies in go.sum. etcd and
+// pause are packages of this module (cmd/); CoreDNS is the coredns/ module.
 package tools
 
 import (

@@ -79,7 +79,9 @@ if [ -f /etc/kubernetes/kubelet.conf ]; then fact joined yes; else fact joined n
 # kubelet applies: more than the header line in /proc/swaps means swap is on).
 swap_dir=$(dirname "$SWAP_PATH")
 while [ ! -d "$swap_dir" ]; do swap_dir=$(dirname "$swap_dir"); done
-fact swap_fstype "$(stat -fc %T "$swap_dir" 2>/dev/null || true)"
+# findmnt names the file system as mount does (ext4, xfs, overlay); stat -f says ext2/ext3 for ext4.
+fstype=$(findmnt -no FSTYPE -T "$swap_dir" 2>/dev/null || stat -fc %T "$swap_dir" 2>/dev/null || true)
+fact swap_fstype "$fstype"
 fact swap_dir_free_kib "$(df -Pk "$swap_dir" 2>/dev/null | awk 'NR == 2 {print $4}')"
 if [ -e "$SWAP_PATH" ]; then
 	fact swap_file_bytes "$(stat -c %s "$SWAP_PATH")"

@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"bufio"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
@@ -356,8 +359,10 @@ func keyOnly(pub string) string {
 	return f[0] + " " + f[1]
 }
 
-// knownHostsFile writes a known_hosts file with the given "address pubkey" entries.
-func knownHostsFile(t *testing.T, entries map[string]string) string {
+// knownHostsFile writes a known_hosts file with the given "address pubkey" entries. It lives in the
+// top-level test's directory: a subtest's directory name may hold characters YAML would need quoted.
+func (e *env) knownHostsFile(entries map[string]string) string {
+	t := e.t
 	t.Helper()
 	var b strings.Builder
 	for addr, pub := range entries {
@@ -403,4 +408,66 @@ func (e *env) untouched(names ...string) {
 func timed(t *testing.T, what string) func() {
 	start := time.Now()
 	return func() { t.Logf("TIMING %s: %.1fs", what, time.Since(start).Seconds()) }
+}
+
+// newClientKey writes a new ed25519 private key file (0600) and returns its path and authorized_keys line.
+func newClientKey(t *testing.T) (string, string) {
+	t.Helper()
+	pk, sk, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(sk, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spk, err := ssh.NewPublicKey(pk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(spk)))
+}
+
+// noProcessWithin reports whether no process named comm runs on the host, waiting up to d for that.
+func (e *env) noProcessWithin(host, comm string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if code, _ := e.hostTry(host, "pgrep", "-x", comm); code != 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitNoProcess waits until no process named comm runs on the host; after d it kills them (by pid) and
+// says so in the log, so a later run starts from a quiet host.
+func (e *env) waitNoProcess(host, comm string, d time.Duration) {
+	e.t.Helper()
+	if e.noProcessWithin(host, comm, d) {
+		return
+	}
+	_, ps := e.hostTry(host, "sh", "-c", "ps -o pid,args -p \"$(pgrep -d, -x "+comm+")\"; kill -KILL $(pgrep -x "+comm+")")
+	e.t.Logf("%s: %s still ran after %s; killed:\n%s", host, comm, d, ps)
+}
+
+// waitProcess waits until a process named comm runs on the host.
+func (e *env) waitProcess(host, comm string, d time.Duration) {
+	e.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		if code, _ := e.hostTry(host, "pgrep", "-x", comm); code == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s: no %s process within %s", host, comm, d)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
