@@ -70,6 +70,13 @@ func CheckFacts(c *Cluster, facts map[string]Facts) error {
 			add(h, "is listed as a worker but is a control plane (/etc/kubernetes/admin.conf exists)", "list it under masters, or reset it")
 		}
 	}
+	if c.KubernetesVersion != "" {
+		if mf, ok := facts[c.Masters[0].Address]; ok && mf.KubeadmVersion != "" {
+			if problem := versionSkew(c.KubernetesVersion, mf.KubeadmVersion); problem != "" {
+				add(c.Masters[0], problem, "set kubernetesVersion to the installed kubeadm's minor version (or one below), or install the matching kubeadm")
+			}
+		}
+	}
 	if len(versions) > 1 {
 		var parts []string
 		for minor, hosts := range versions {
@@ -90,4 +97,18 @@ func minorOf(v string) string {
 		return v
 	}
 	return "v" + parts[0] + "." + parts[1]
+}
+
+// versionSkew says what is wrong when kubeadm cannot deploy the requested version: kubeadm deploys its own
+// minor version or the one before.
+func versionSkew(want, kubeadm string) string {
+	w, err1 := ParseVersion(want)
+	k, err2 := ParseVersion(kubeadm)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	if w.Minor() > k.Minor() || w.Minor()+1 < k.Minor() {
+		return fmt.Sprintf("kubernetesVersion %s cannot be deployed by kubeadm %s", want, kubeadm)
+	}
+	return ""
 }

@@ -206,3 +206,15 @@ func compareGolden(t *testing.T, path, got string) {
 		t.Errorf("%s differs (run make golden after checking the change); got:\n%s", path, got)
 	}
 }
+
+func TestCheckFactsVersionSkew(t *testing.T) {
+	c := testCluster()
+	facts, _ := AssumedFacts(c, Assumptions{KubernetesVersion: "v1.30.4", CgroupV2: true})
+	for want, ok := range map[string]bool{"v1.30.1": true, "v1.29.9": true, "v1.31.0": false, "v1.28.0": false} {
+		c.KubernetesVersion = want
+		err := CheckFacts(c, facts)
+		if (err == nil) != ok {
+			t.Errorf("kubernetesVersion %s with kubeadm v1.30.4: %v", want, err)
+		}
+	}
+}
