@@ -46,7 +46,7 @@ fuzz:
 	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzRedactorWriter$$' -fuzztime $(FUZZTIME)
 
 bench: build lab
-	$(GO) test -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/
+	$(GO) test -p 1 -count=1 -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/
 
 demo: build lab
 	./bin/lab up 3 --name $(DEMO)

@@ -18,6 +18,22 @@ import (
 
 // Day-2 commands: flags and wiring; every one runs the same pipeline as up (bootstrap.Run).
 
+// runAction is the action of every command that changes hosts: prepare adjusts the run options from the
+// command's flags and returns the command's planner.
+func runAction(stdout, stderr io.Writer, prepare func(*cli.Context, *bootstrap.RunOptions) bootstrap.Planner) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		file, err := oneArg(c)
+		if err != nil {
+			return err
+		}
+		ctx, done := runContext(c)
+		defer done()
+		o := runOptions(c, file, stdout, stderr)
+		planner := prepare(c, &o)
+		return exitWith(bootstrap.Run(ctx, o, planner))
+	}
+}
+
 func changeFlags() []cli.Flag {
 	return append(connectionFlags(),
 		&cli.BoolFlag{Name: "dry-run", Usage: "gather facts and print every script and file, changing nothing"},
@@ -34,19 +50,12 @@ func addNodeCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringSliceFlag{Name: "worker", Usage: "address or name of a worker to join (repeatable; default: every worker not yet joined)"},
 			&cli.DurationFlag{Name: "ready-timeout", Value: 5 * time.Minute, Usage: "how long to wait for each new node to be Ready"},
 		),
-		Action: func(c *cli.Context) error {
-			file, err := oneArg(c)
-			if err != nil {
-				return err
-			}
-			ctx, done := runContext(c)
-			defer done()
-			o := runOptions(c, file, stdout, stderr)
+		Action: runAction(stdout, stderr, func(c *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
 			ao := bootstrap.AddNodeOptions{Workers: c.StringSlice("worker"), ReadyWithin: c.Duration("ready-timeout")}
-			return exitWith(bootstrap.Run(ctx, o, func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
+			return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
 				return bootstrap.BuildAddNodePlan(cl, f, o.Plan, ao)
-			}))
-		},
+			}
+		}),
 	}
 }
 
@@ -65,18 +74,12 @@ func swapCommand(stdout, stderr io.Writer) *cli.Command {
 				&cli.BoolFlag{Name: "continue-on-error", Usage: "go on with the next node when one does not come back Ready"},
 				&cli.DurationFlag{Name: "ready-timeout", Value: 3 * time.Minute, Usage: "how long to wait for each node to be Ready again"},
 			),
-			Action: func(c *cli.Context) error {
-				file, err := oneArg(c)
-				if err != nil {
-					return err
-				}
-				ctx, done := runContext(c)
-				defer done()
+			Action: runAction(stdout, stderr, func(c *cli.Context, _ *bootstrap.RunOptions) bootstrap.Planner {
 				so := bootstrap.SwapChangeOptions{Enable: enable, Nodes: c.StringSlice("node"), ContinueOnError: c.Bool("continue-on-error"), ReadyWithin: c.Duration("ready-timeout")}
-				return exitWith(bootstrap.Run(ctx, runOptions(c, file, stdout, stderr), func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
+				return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
 					return bootstrap.BuildSwapChangePlan(cl, f, so)
-				}))
-			},
+				}
+			}),
 		}
 	}
 	return &cli.Command{Name: "swap", Usage: "turn swap on or off in a running cluster", Subcommands: []*cli.Command{sub(true), sub(false)}}
@@ -112,22 +115,15 @@ func resetCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.BoolFlag{Name: "keep-swap", Usage: "leave the swap files on"},
 			&cli.BoolFlag{Name: "yes", Usage: "do not ask for confirmation (CI)"},
 		),
-		Action: func(c *cli.Context) error {
-			file, err := oneArg(c)
-			if err != nil {
-				return err
-			}
-			ctx, done := runContext(c)
-			defer done()
-			o := runOptions(c, file, stdout, stderr)
+		Action: runAction(stdout, stderr, func(c *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
 			if !c.Bool("yes") {
 				o.Confirm = func(p *bootstrap.Plan) (bool, error) { return confirm(stderr, p) }
 			}
 			keep := c.Bool("keep-swap")
-			return exitWith(bootstrap.Run(ctx, o, func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
+			return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
 				return bootstrap.BuildResetPlan(cl, f, bootstrap.ResetOptions{KeepSwap: keep}), nil
-			}))
-		},
+			}
+		}),
 	}
 }
 
@@ -156,17 +152,10 @@ func kubeconfigCommand(stdout, stderr io.Writer) *cli.Command {
 		Flags: append(connectionFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "file to write (default <name>.kubeconfig)"},
 		),
-		Action: func(c *cli.Context) error {
-			file, err := oneArg(c)
-			if err != nil {
-				return err
-			}
-			ctx, done := runContext(c)
-			defer done()
-			o := runOptions(c, file, stdout, stderr)
+		Action: runAction(stdout, stderr, func(c *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
 			o.OnlyMaster, o.KubeconfigDir, o.KubeconfigPath = true, ".", c.String("output")
-			return exitWith(bootstrap.Run(ctx, o, bootstrap.BuildKubeconfigPlan))
-		},
+			return bootstrap.BuildKubeconfigPlan
+		}),
 	}
 }
 

@@ -86,15 +86,11 @@ func upCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringFlag{Name: "kubeconfig-dir", Value: ".", Usage: "where <name>.kubeconfig is written"},
 			&cli.IntFlag{Name: "kubelet-log-lines", Value: 40, Usage: "kubelet log lines shown when init or join fails"},
 		),
-		Action: func(c *cli.Context) error {
-			file, err := oneArg(c)
-			if err != nil {
-				return err
+		Action: runAction(stdout, stderr, func(_ *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
+			return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
+				return bootstrap.BuildPlan(cl, f, o.Plan)
 			}
-			ctx, done := runContext(c)
-			defer done()
-			return exitWith(bootstrap.Up(ctx, runOptions(c, file, stdout, stderr)))
-		},
+		}),
 	}
 }
 

@@ -121,21 +121,7 @@ func BuildSwapChangePlan(c *Cluster, facts map[string]Facts, o SwapChangeOptions
 	if !mf.ControlPlane {
 		return nil, &FactsError{Problems: []HostProblem{{Host: master.ID(), Problem: "is not a control plane (no /etc/kubernetes/admin.conf)", Fix: "build the cluster with swapboot up"}}}
 	}
-	kv := c.KubernetesVersion
-	if kv == "" {
-		kv = mf.KubeadmVersion
-	}
-	v, err := ParseVersion(kv)
-	if err != nil {
-		return nil, err
-	}
-	var v1Hosts []string
-	for _, h := range c.Hosts() {
-		if !facts[h.Address].CgroupV2 {
-			v1Hosts = append(v1Hosts, h.ID())
-		}
-	}
-	policy, err := DecideKubelet(v, c.Swap.Behavior, v1Hosts)
+	policy, err := clusterPolicy(c, facts)
 	if err != nil {
 		return nil, err
 	}

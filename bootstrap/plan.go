@@ -156,26 +156,10 @@ func BuildPlan(c *Cluster, facts map[string]Facts, opt PlanOptions) (*Plan, erro
 		return nil, err
 	}
 	master := c.Masters[0]
-	mf := facts[master.Address]
-	kv := c.KubernetesVersion
-	if kv == "" {
-		kv = mf.KubeadmVersion
-	}
-	v, err := ParseVersion(kv)
+	policy, err := clusterPolicy(c, facts)
 	if err != nil {
 		return nil, err
 	}
-	var v1Hosts []string
-	for _, h := range c.Hosts() {
-		if !facts[h.Address].CgroupV2 {
-			v1Hosts = append(v1Hosts, h.ID())
-		}
-	}
-	policy, err := DecideKubelet(v, c.Swap.Behavior, v1Hosts)
-	if err != nil {
-		return nil, err
-	}
-	policy.Version = "v" + v.String()
 	token, err := opt.NewToken()
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap token: %w", err)
@@ -222,6 +206,26 @@ func BuildPlan(c *Cluster, facts map[string]Facts, opt PlanOptions) (*Plan, erro
 		p.Hosts = append(p.Hosts, hp)
 	}
 	return p, nil
+}
+
+// clusterPolicy decides the kubelet's swap settings for the cluster: the version is the file's
+// kubernetesVersion or else what kubeadm on the first master reports, and every host's cgroup counts.
+func clusterPolicy(c *Cluster, facts map[string]Facts) (KubeletPolicy, error) {
+	kv := c.KubernetesVersion
+	if kv == "" {
+		kv = facts[c.Masters[0].Address].KubeadmVersion
+	}
+	v, err := ParseVersion(kv)
+	if err != nil {
+		return KubeletPolicy{}, err
+	}
+	var v1Hosts []string
+	for _, h := range c.Hosts() {
+		if !facts[h.Address].CgroupV2 {
+			v1Hosts = append(v1Hosts, h.ID())
+		}
+	}
+	return DecideKubelet(v, c.Swap.Behavior, v1Hosts)
 }
 
 func noVars(Runtime) ([]templates.Var, error) { return nil, nil }

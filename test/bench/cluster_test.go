@@ -34,6 +34,9 @@ func BenchmarkCluster(b *testing.B) {
 	file := lab.NewPaths(l.opts.StateRoot, l.opts.Name).ClusterFile()
 	master := l.clusterFile(b, filepath.Join(tmp, "master"), l.endpoints(b, 1), nil)
 
+	// What facts.sh costs on a host with kubeadm and kubelet (before up, as the dry run sees it).
+	figure("2-cpu", nil, "Kubernetes lab: %s", factsCost(b, l, hosts[1], 10, []factsVariant{fullFacts, noSystemctl, noVersions}))
+
 	// The real dry run (facts from hosts with kubeadm and kubelet, plan, every script printed), before up.
 	dry := map[int]series{}
 	for round := 0; round < 3; round++ {

@@ -111,10 +111,16 @@ func BenchmarkHosts(b *testing.B) {
 	}
 	parts := status[key{fanoutHosts, fanoutHosts}]
 	figure("2-cpu", nil, "hosts' CPU per connection at %d hosts: %s", fanoutHosts, cpuParts(parts, fanoutHosts))
+	ctl, hostsCPU, _ := parts.medianCPU()
+	floor := (ctl + hostsCPU) / time.Duration(runtime.NumCPU())
+	figure("2-cpu", nil, "floor on this machine for %d hosts: (hosts' CPU %s + controller CPU %s) / %d CPUs = %s = %.1f x the 1-host time",
+		fanoutHosts, ms(hostsCPU), ms(ctl), runtime.NumCPU(), secs(floor), floor.Seconds()/one.Wall.Seconds())
+	figure("2-cpu", nil, "%s", sshCost(b, l, labBin, hosts[1], 10))
+	figure("2-cpu", nil, "%s", factsCost(b, l, hosts[1], 10, []factsVariant{fullFacts, noSystemctl}))
 
 	// Figure 5.
 	fmt.Printf("\nfigure 5: scaling (median of %d runs; wall, peak RSS; no swap on these hosts)\n", rounds)
-	fmt.Printf("| hosts | lab hosts x addresses | status --parallel 10 | status --parallel N | vs 1 host (p10 / pN) | peak RSS | plan (offline) | plan vs 1 host |\n")
+	fmt.Printf("| hosts | lab hosts | status --parallel 10 | status --parallel N | vs 1 host (p10 / pN) | peak RSS | plan (offline) | plan vs 1 host |\n")
 	fmt.Printf("|---|---|---|---|---|---|---|---|\n")
 	for _, n := range sizes {
 		p10 := status[key{n, 10}].median()
@@ -225,9 +231,9 @@ func endpointNote(eps []endpoint, hosts int) string {
 
 func shape(n, hosts int) string {
 	if n <= hosts {
-		return fmt.Sprintf("%d x 1", n)
+		return fmt.Sprintf("%d hosts", n)
 	}
-	return fmt.Sprintf("%d x %.0f", hosts, float64(n)/float64(hosts))
+	return fmt.Sprintf("%d addresses on %d hosts", n, hosts)
 }
 
 // cpuParts splits the hosts' median CPU time per connection by what used it.

@@ -33,6 +33,11 @@ func startRelLab(t *testing.T, name, subnet string, hosts int, set func(*lab.Opt
 	if set != nil {
 		set(&e.opts)
 	}
+	// Another run of these tests (e.g. a concurrent `make test` in the same checkout) may hold the lab:
+	// fail without registering the teardown, which would destroy that run's lab.
+	if r, err := lab.Status(e.opts); err != nil || !r.Empty() {
+		t.Fatalf("lab %s exists already: another run of these tests uses it, or a crashed one left it (bin/lab down --name %s): %+v %v", name, name, r, err)
+	}
 	t.Cleanup(func() {
 		if err := lab.Down(e.opts); err != nil {
 			t.Errorf("lab down: %v", err)
