@@ -71,6 +71,7 @@ func connectionFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "trust-new-host-keys", Usage: "accept and record the key of a host missing from known_hosts (trust on first use); a changed key is always refused"},
 		&cli.DurationFlag{Name: "dial-timeout", Value: 10 * time.Second, Usage: "SSH connection timeout per host"},
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "the whole run"},
+		&cli.DurationFlag{Name: "step-timeout", Value: 10 * time.Minute, Usage: "each remote step (kubeadm init, a join, ...); the remote command is stopped when it passes"},
 		&cli.BoolFlag{Name: "ask-sudo-password", Usage: "prompt once for the sudo password of non-root users (or set SWAPBOOT_SUDO_PASSWORD)"},
 		&cli.StringFlag{Name: "report", Usage: "also write the run's report as JSON to this file (secrets masked)"},
 	}
@@ -149,6 +150,7 @@ func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) bootstrap
 		Out:             stdout,
 		Logger:          logger(c, stderr),
 		ReportFile:      c.String("report"),
+		StepTimeout:     c.Duration("step-timeout"),
 	}
 }
 

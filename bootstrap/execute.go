@@ -27,6 +27,8 @@ type Executor struct {
 	KubeconfigPath  string
 	KubeletLogLines int
 	Redactor        *Redactor
+	// StepTimeout bounds each remote step (0: only the run's own deadline).
+	StepTimeout time.Duration
 
 	outOnce sync.Once
 	out     *lockedWriter
@@ -84,7 +86,7 @@ func (e *Executor) say(h Host, format string, args ...any) {
 
 // run executes one script on a host, streaming its output, and returns the result.
 func (e *Executor) run(ctx context.Context, conn Conn, h Host, script string, quiet bool) (sshexec.Result, error) {
-	cmd := sshexec.Cmd{Script: script}
+	cmd := sshexec.Cmd{Script: script, Timeout: e.StepTimeout}
 	if !quiet {
 		// One writer per stream, so partial lines of stdout and stderr never mix.
 		stdout, stderr := e.hostOutput(h), e.hostOutput(h)

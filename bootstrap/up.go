@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 )
 
 // RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
@@ -25,6 +26,8 @@ type RunOptions struct {
 	Confirm func(*Plan) (bool, error)
 	// OnlyMaster connects to the first master only (kubeconfig).
 	OnlyMaster bool
+	// StepTimeout bounds each remote step.
+	StepTimeout time.Duration
 	// ReportFile receives the report as JSON (secrets masked), for CI and benchmarks.
 	ReportFile string
 }
@@ -79,7 +82,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 		}
 	}
 	exec := &Executor{Out: o.Out, Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
-		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, Redactor: redactor}
+		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, Redactor: redactor, StepTimeout: o.StepTimeout}
 	report := exec.Execute(ctx, plan, conns)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)

@@ -19,6 +19,8 @@ import (
 func BenchmarkCluster(b *testing.B) {
 	requireRoot(b)
 	printHeader()
+	fmt.Printf("%s: load average %s\n", b.Name(), loadavg())
+	defer func() { fmt.Printf("%s: load average at its end %s\n", b.Name(), loadavg()) }()
 	swapboot, _ := binaries(b)
 	if _, err := os.Stat(filepath.Join(lab.K8sDir(lab.DefaultCacheRoot, k8sVersion), "DONE")); err != nil && os.Getenv("SWAPBOOT_LAB_CACHE") == "" {
 		fmt.Fprintf(os.Stderr, "\n*** SKIPPING figure 1: Kubernetes %s is not built in %s yet (make demo, or bin/lab up 1, builds it once, ~12 min) ***\n",

@@ -30,6 +30,8 @@ const (
 func BenchmarkHosts(b *testing.B) {
 	requireRoot(b)
 	printHeader()
+	fmt.Printf("%s: load average %s\n", b.Name(), loadavg())
+	defer func() { fmt.Printf("%s: load average at its end %s\n", b.Name(), loadavg()) }()
 	swapboot, labBin := binaries(b)
 	l := startHostsLab(b, sizes[len(sizes)-1])
 	tmp := b.TempDir()

@@ -295,7 +295,8 @@ func (l *benchLab) acceptedLogins(b *testing.B, hosts []lab.Host) map[string]int
 	g.SetLimit(8)
 	for _, h := range hosts {
 		g.Go(func() error {
-			out, err := l.exec(h.Name, "journalctl", "-u", "ssh", "--no-pager", "-o", "cat")
+			// --sync: journald stores every line logged before it returns (sshd's arrive asynchronously).
+			out, err := l.exec(h.Name, "sh", "-c", "journalctl --sync && journalctl -u ssh --no-pager -o cat")
 			if err != nil {
 				return err
 			}
@@ -311,8 +312,8 @@ func (l *benchLab) acceptedLogins(b *testing.B, hosts []lab.Host) map[string]int
 	return counts
 }
 
-// loginsDuring counts the connections each host accepted while run ran. journald stores sshd's lines
-// asynchronously, so the count after the run is read until two reads a moment apart agree.
+// loginsDuring counts the connections each host accepted while run ran. The count after the run is
+// read until two reads a moment apart agree (sshd may still be logging when the client has gone).
 func (l *benchLab) loginsDuring(b *testing.B, hosts []lab.Host, run func()) map[string]int {
 	b.Helper()
 	before := l.acceptedLogins(b, hosts)
