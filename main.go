@@ -74,6 +74,7 @@ func connectionFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "step-timeout", Value: 10 * time.Minute, Usage: "each remote step (kubeadm init, a join, ...); the remote command is stopped when it passes"},
 		&cli.BoolFlag{Name: "ask-sudo-password", Usage: "prompt once for the sudo password of non-root users (or set SWAPBOOT_SUDO_PASSWORD)"},
 		&cli.StringFlag{Name: "report", Usage: "also write the run's report as JSON to this file (secrets masked)"},
+		&cli.StringSliceFlag{Name: "exclude", Usage: "leave this worker (address or name) out of the run, e.g. one that is down (repeatable)"},
 	}
 }
 
@@ -151,6 +152,7 @@ func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) bootstrap
 		Logger:          logger(c, stderr),
 		ReportFile:      c.String("report"),
 		StepTimeout:     c.Duration("step-timeout"),
+		Exclude:         c.StringSlice("exclude"),
 	}
 }
 

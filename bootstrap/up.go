@@ -26,6 +26,8 @@ type RunOptions struct {
 	Confirm func(*Plan) (bool, error)
 	// OnlyMaster connects to the first master only (kubeconfig).
 	OnlyMaster bool
+	// Exclude leaves these workers (address or name) out of this run, e.g. one that is down.
+	Exclude []string
 	// StepTimeout bounds each remote step.
 	StepTimeout time.Duration
 	// ReportFile receives the report as JSON (secrets masked), for CI and benchmarks.
@@ -50,20 +52,20 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	if err != nil {
 		return ExitBadInput, err
 	}
-	scope := *c
-	if o.OnlyMaster {
-		scope.Workers = nil
+	scope, err := runScope(c, o)
+	if err != nil {
+		return ExitBadInput, err
 	}
 	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.Parallel)
 	if err != nil {
 		return exitFor(ctx, err), err
 	}
 	defer CloseAll(conns)
-	facts, err := GatherFacts(ctx, &scope, conns, o.Parallel)
+	facts, err := GatherFacts(ctx, scope, conns, o.Parallel)
 	if err != nil {
 		return exitFor(ctx, err), err
 	}
-	plan, err := planner(&scope, facts)
+	plan, err := planner(scope, facts)
 	if err != nil {
 		return exitFor(ctx, err), err
 	}
@@ -103,6 +105,39 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 		return code, fmt.Errorf("some hosts failed; fix the cause and run swapboot %s again: finished steps are skipped", plan.Command)
 	}
 	return code, nil
+}
+
+// runScope is the part of the cluster this run works on.
+func runScope(c *Cluster, o RunOptions) (*Cluster, error) {
+	scope := *c
+	if o.OnlyMaster {
+		scope.Workers = nil
+	}
+	if len(o.Exclude) == 0 {
+		return &scope, nil
+	}
+	excluded := map[string]bool{}
+	for _, x := range o.Exclude {
+		excluded[x] = true
+	}
+	for _, m := range c.Masters {
+		if excluded[m.Address] || (m.Name != "" && excluded[m.Name]) {
+			return nil, &PolicyError{Field: "--exclude", Problem: m.ID() + " is a master; only workers can be left out", Fix: "fix the master's connection, or remove --exclude " + m.Address}
+		}
+	}
+	scope.Workers = nil
+	for _, w := range c.Workers {
+		if excluded[w.Address] || (w.Name != "" && excluded[w.Name]) {
+			delete(excluded, w.Address)
+			delete(excluded, w.Name)
+			continue
+		}
+		scope.Workers = append(scope.Workers, w)
+	}
+	for x := range excluded {
+		return nil, &PolicyError{Field: "--exclude", Problem: x + " is not a worker of " + c.File, Fix: "name a worker by its address or name"}
+	}
+	return &scope, nil
 }
 
 // exitFor maps the errors of the phases before any change to exit codes.

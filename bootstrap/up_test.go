@@ -54,3 +54,27 @@ func TestUpUnreachableHostChangesNothing(t *testing.T) {
 		t.Errorf("reachable host ran %v (closed=%v)", fc.hosts["10.0.0.1"].scripts, fc.hosts["10.0.0.1"].closed)
 	}
 }
+
+func TestExcludeLeavesAnUnreachableWorkerOut(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte("name: lab\nmasters: [10.0.0.1]\nworkers: [10.0.0.2, 10.0.0.3]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var dialed []string
+	dial := func(_ context.Context, h Host) (Conn, error) {
+		dialed = append(dialed, h.Address)
+		return nil, errors.New("stop here")
+	}
+	_, err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 1, Exclude: []string{"10.0.0.3"}},
+		func(*Cluster, map[string]Facts) (*Plan, error) { return nil, errors.New("unreached") })
+	if len(dialed) != 2 || dialed[0] == "10.0.0.3" || dialed[1] == "10.0.0.3" {
+		t.Errorf("dialed %v (err %v)", dialed, err)
+	}
+	for _, bad := range []string{"10.0.0.1", "10.9.9.9"} {
+		code, err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Exclude: []string{bad}}, nil)
+		if code != ExitBadInput {
+			t.Errorf("--exclude %s: code %d err %v", bad, code, err)
+		}
+	}
+}
