@@ -27,7 +27,12 @@ func (e *UnreachableError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d host(s) failed at %s; nothing was changed:", len(e.Failures), e.Step)
 	for _, f := range e.Failures {
-		fmt.Fprintf(&b, "\n  %v", f.Err)
+		// The transport's errors already start with the host; name it once.
+		msg := strings.TrimPrefix(f.Err.Error(), e.Step+": ")
+		for _, name := range []string{f.Host.ID(), f.Host.Address} {
+			msg = strings.TrimPrefix(msg, name+": ")
+		}
+		fmt.Fprintf(&b, "\n  %s: %s: %s", f.Host.ID(), e.Step, msg)
 	}
 	return b.String()
 }
@@ -43,7 +48,7 @@ func Connect(ctx context.Context, dial Dialer, hosts []Host, parallel int) (map[
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
-			failures = append(failures, HostError{h, fmt.Errorf("%s: connect: %w", h.ID(), err)})
+			failures = append(failures, HostError{h, fmt.Errorf("connect: %w", err)})
 			return
 		}
 		conns[h.Address] = c
@@ -85,7 +90,7 @@ func GatherFacts(ctx context.Context, c *Cluster, conns map[string]Conn, paralle
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
-			failures = append(failures, HostError{h, fmt.Errorf("%s: facts: %w", h.ID(), err)})
+			failures = append(failures, HostError{h, fmt.Errorf("facts: %w", err)})
 			return
 		}
 		facts[h.Address] = f

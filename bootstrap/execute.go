@@ -195,9 +195,12 @@ func (e *Executor) runStage(ctx context.Context, p *Plan, hp HostPlan, stage Sta
 			res.Status, res.Err = StatusFailed, fmt.Errorf("%s: %s: %w", h.ID(), step.Phase, err)
 			e.say(h, "%s: FAILED after %s: %v", step.Phase, res.Duration.Round(time.Millisecond), err)
 			e.logger().Error("step failed", "host", h.ID(), "step", step.Phase, "err", e.Redactor.Redact(err.Error()))
-			switch step.Phase {
-			case PhaseInit, PhaseJoin, PhaseKubelet, PhaseReady:
-				e.showKubeletLog(ctx, conn, h)
+			// After an interrupt the kubelet's log says nothing about the cause, and the user wants out.
+			if ctx.Err() == nil {
+				switch step.Phase {
+				case PhaseInit, PhaseJoin, PhaseKubelet, PhaseReady:
+					e.showKubeletLog(ctx, conn, h)
+				}
 			}
 			switch step.Phase {
 			case PhaseInit:

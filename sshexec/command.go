@@ -1,5 +1,7 @@
 package sshexec
 
+import "fmt"
+
 // Before the script starts, the remote wrapper speaks on stderr in these markers; swapboot removes
 // them from the output. Until the script starts only the wrapper and sudo write to stderr, so the
 // markers cannot be confused with script output.
@@ -19,8 +21,10 @@ const announce = "sh -c 'echo " + readyMarker + "$$ >&2; exec sh -s'"
 //   - root: the shell replaces the login shell (exec), so its pid is the session's process group,
 //     and announces it: OpenSSH ignores "signal" requests on root logins, so cancelling kills that
 //     process group from a second session instead.
-//   - other users: `sudo -n sh -s`; -n makes a sudo that needs a password fail at once instead of
-//     waiting for a password that never comes. sshd's signals reach sudo, which relays them.
+//   - other users: `sudo -n` runs the same announcing root shell; -n makes a sudo that needs a password
+//     fail at once instead of waiting for a password that never comes. sudo relays sshd's signals only
+//     to its direct child, so cancelling also kills the announced process group (as root, via sudo)
+//     from a second session: otherwise `kubeadm join` would outlive a cancelled script.
 //   - other users with a sudo password: sudo prompts with a marker, and the root shell announces
 //     itself before reading the script. swapboot sends the password only when the prompt appears
 //     and the script only after the announcement. Simply sending "password\nscript" would make sh
@@ -31,7 +35,20 @@ func remoteCommand(user string, sudoPassword bool) string {
 	case user == "root":
 		return "exec " + announce
 	case !sudoPassword:
-		return "sudo -n sh -s"
+		return "sudo -n " + announce
 	}
 	return "sudo -S -p '" + sudoPromptMarker + "' " + announce
+}
+
+// killCommand is the command a second session runs to signal the script's process group: the group
+// belongs to root, so other users go through sudo (with -S when they have a password, fed on stdin).
+func killCommand(user string, sudoPassword bool, sig string, pgid int) string {
+	kill := fmt.Sprintf("kill -s %s -- -%d 2>/dev/null", sig, pgid)
+	switch {
+	case user == "root":
+		return kill
+	case !sudoPassword:
+		return "sudo -n " + kill
+	}
+	return "sudo -S -p '' " + kill
 }

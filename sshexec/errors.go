@@ -172,7 +172,7 @@ func (e *ExitError) Error() string {
 func exitHint(code int, stderr string) string {
 	switch {
 	case strings.Contains(stderr, "sudo: a password is required"):
-		return "the user needs passwordless sudo, or run swapboot with a sudo password"
+		return "the user needs passwordless sudo, or give swapboot the sudo password (SWAPBOOT_SUDO_PASSWORD or --ask-sudo-password)"
 	case strings.Contains(stderr, "you must have a tty to run sudo"):
 		return "sudoers has 'requiretty'; disable it for this user"
 	case code == 127 && (strings.Contains(stderr, "sudo: not found") || strings.Contains(stderr, "sudo: command not found")):

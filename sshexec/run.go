@@ -64,9 +64,7 @@ func (c *Client) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		stderr: &capture{live: cmd.Stderr},
 		ended:  make(chan struct{}),
 	}
-	if c.user == "root" || c.sudo != nil {
-		x.preamble = newPreamble(x.stderr)
-	}
+	x.preamble = newPreamble(x.stderr)
 	go c.execute(x, cmd.Script)
 
 	var err error

@@ -18,7 +18,7 @@ func TestRemoteCommand(t *testing.T) {
 	}{
 		{"root", false, "exec sh -c 'echo swapboot-ready $$ >&2; exec sh -s'"},
 		{"root", true, "exec sh -c 'echo swapboot-ready $$ >&2; exec sh -s'"},
-		{"deploy", false, "sudo -n sh -s"},
+		{"deploy", false, "sudo -n sh -c 'echo swapboot-ready $$ >&2; exec sh -s'"},
 		{"deploy", true, "sudo -S -p 'swapboot-sudo-password:' sh -c 'echo swapboot-ready $$ >&2; exec sh -s'"},
 	}
 	for _, tc := range tests {
@@ -82,9 +82,9 @@ func TestSudo(t *testing.T) {
 		wantErr      string
 	}{
 		{name: "root needs no sudo", user: "root", givePassword: password, wantCommand: remoteCommand("root", false)},
-		{name: "passwordless sudo", user: "deploy", wantCommand: "sudo -n sh -s"},
-		{name: "password required but none given", user: "deploy", hostPassword: password, wantCommand: "sudo -n sh -s",
-			wantErr: "passwordless sudo, or run swapboot with a sudo password"},
+		{name: "passwordless sudo", user: "deploy", wantCommand: "sudo -n sh -c 'echo swapboot-ready $$ >&2; exec sh -s'"},
+		{name: "password required but none given", user: "deploy", hostPassword: password, wantCommand: "sudo -n sh -c 'echo swapboot-ready $$ >&2; exec sh -s'",
+			wantErr: "passwordless sudo, or give swapboot the sudo password"},
 		{name: "password", user: "deploy", hostPassword: password, givePassword: password,
 			wantCommand: remoteCommand("deploy", true), wantAsks: 1},
 		{name: "password given, sudo does not ask", user: "deploy", givePassword: password,
@@ -182,5 +182,18 @@ func TestPreamblePassesUnmarkedOutput(t *testing.T) {
 	p.flush()
 	if got := out.String(); got != "sudo: unable to resolve host x\nsudo: a terminal is required" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestKillCommandReachesRootProcessGroup(t *testing.T) {
+	cases := map[string]string{
+		killCommand("root", false, "TERM", 42):   "kill -s TERM -- -42 2>/dev/null",
+		killCommand("deploy", false, "KILL", 42): "sudo -n kill -s KILL -- -42 2>/dev/null",
+		killCommand("deploy", true, "TERM", 42):  "sudo -S -p '' kill -s TERM -- -42 2>/dev/null",
+	}
+	for got, want := range cases {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
 	}
 }

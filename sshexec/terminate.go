@@ -1,7 +1,7 @@
 package sshexec
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -35,12 +35,12 @@ func (c *Client) terminate(x *execution, sess *ssh.Session) {
 }
 
 // signal sends sig to the script's processes. sshd delivers "signal" requests to the session's
-// process group, and sudo relays them to its command, but OpenSSH refuses them on root logins
-// (the privileged monitor runs those sessions), so for root the announced process group is also
-// signalled with kill(1) from a second session.
+// process group, but OpenSSH refuses them on root logins (the privileged monitor runs those
+// sessions) and sudo relays them only to its direct child, so the announced root process group is
+// also signalled with kill(1) from a second session.
 func (c *Client) signal(x *execution, sess *ssh.Session, sig ssh.Signal) {
 	go sess.Signal(sig)
-	if x.preamble == nil || c.user != "root" {
+	if x.preamble == nil {
 		return
 	}
 	if pgid := x.preamble.shellPID(); pgid > 1 { // never `kill -- -1`
@@ -55,5 +55,10 @@ func (c *Client) killProcessGroup(pgid int, sig ssh.Signal) {
 		return
 	}
 	defer sess.Close()
-	sess.Run(fmt.Sprintf("kill -s %s -- -%d 2>/dev/null", sig, pgid))
+	if c.sudo != nil {
+		if pw, err := c.sudo.get(); err == nil {
+			sess.Stdin = strings.NewReader(string(pw) + "\n")
+		}
+	}
+	sess.Run(killCommand(c.user, c.sudo != nil, string(sig), pgid))
 }

@@ -9,6 +9,9 @@ fi
 set --
 if [ -n "$KUBEADM_CONFIG" ]; then
 	# The file holds the bootstrap token: 0600, and removed once join has used it.
+	# Removed on every way out, an interrupt included (swapboot sends SIGTERM before SIGKILL).
+	trap 'rm -f /var/lib/swapboot/kubeadm-join.yaml' EXIT
+	trap 'exit 143' TERM INT HUP
 	write_file /var/lib/swapboot/kubeadm-join.yaml 0600 "$KUBEADM_CONFIG"
 	set -- --config /var/lib/swapboot/kubeadm-join.yaml
 fi

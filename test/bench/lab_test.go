@@ -312,26 +312,36 @@ func (l *benchLab) acceptedLogins(b *testing.B, hosts []lab.Host) map[string]int
 	return counts
 }
 
-// loginsDuring counts the connections each host accepted while run ran. The count after the run is
-// read until two reads a moment apart agree (sshd may still be logging when the client has gone).
+// loginsDuring counts the connections each host accepted while run ran. journald in a busy host can
+// store sshd's lines late (even after journalctl --sync), so each count is read until three reads
+// half a second apart agree: a late line then shows, and one from before never lands in the run.
 func (l *benchLab) loginsDuring(b *testing.B, hosts []lab.Host, run func()) map[string]int {
 	b.Helper()
-	before := l.acceptedLogins(b, hosts)
+	before := l.stableLogins(b, hosts)
 	run()
-	var after map[string]int
-	for i := 0; i < 10; i++ {
-		time.Sleep(300 * time.Millisecond)
-		next := l.acceptedLogins(b, hosts)
-		if after != nil && equalCounts(after, next) {
-			break
-		}
-		after = next
-	}
+	after := l.stableLogins(b, hosts)
 	delta := map[string]int{}
 	for _, h := range hosts {
 		delta[h.Name] = after[h.Name] - before[h.Name]
 	}
 	return delta
+}
+
+func (l *benchLab) stableLogins(b *testing.B, hosts []lab.Host) map[string]int {
+	b.Helper()
+	last := l.acceptedLogins(b, hosts)
+	same := 0
+	for i := 0; i < 30 && same < 2; i++ {
+		time.Sleep(500 * time.Millisecond)
+		next := l.acceptedLogins(b, hosts)
+		if equalCounts(last, next) {
+			same++
+		} else {
+			same = 0
+		}
+		last = next
+	}
+	return last
 }
 
 func equalCounts(a, b map[string]int) bool {

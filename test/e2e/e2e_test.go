@@ -64,6 +64,10 @@ func startLab(t *testing.T, name, subnet string, hosts int) *env {
 	e := &env{t: t, swapboot: buildSwapboot(t)}
 	e.opts = lab.Options{Name: name, Hosts: hosts, Subnet: subnet, CgroupPrefix: "swapboot-" + name,
 		BuildScript: filepath.Join(repoRoot(t), "lab", "k8sbuild", "build.sh"), Log: os.Stderr}
+	// Never tear down a lab this test did not start (another run may be using it).
+	if r, err := lab.Status(e.opts); err != nil || !r.Empty() {
+		t.Fatalf("lab %s already exists (another test run?): run bin/lab down --name %s first (%v)", name, name, err)
+	}
 	t.Cleanup(func() {
 		if err := lab.Down(e.opts); err != nil {
 			t.Errorf("lab down: %v", err)

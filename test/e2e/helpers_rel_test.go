@@ -305,7 +305,11 @@ type nodeStatus struct {
 func (e *env) status(file string, extraEnv []string, flags ...string) (map[string]nodeStatus, runOut) {
 	e.t.Helper()
 	res := e.run(extraEnv, append(append([]string{"status", "-o", "json"}, flags...), file)...)
-	start := strings.Index(res.out, "[")
+	// The JSON list starts on a line of its own; debug log lines (--verbose) come before it.
+	start := -1
+	if loc := regexp.MustCompile(`(?m)^\[$`).FindStringIndex(res.out); loc != nil {
+		start = loc[0]
+	}
 	end := strings.LastIndex(res.out, "]")
 	var list []nodeStatus
 	if start < 0 || end < start || json.Unmarshal([]byte(res.out[start:end+1]), &list) != nil {
