@@ -40,10 +40,12 @@ func remoteCommand(user string, sudoPassword bool) string {
 	return "sudo -S -p '" + sudoPromptMarker + "' " + announce
 }
 
-// killCommand is the command a second session runs to signal the script's process group: the group
-// belongs to root, so other users go through sudo (with -S when they have a password, fed on stdin).
-func killCommand(user string, sudoPassword bool, sig string, pgid int) string {
-	kill := fmt.Sprintf("kill -s %s -- -%d 2>/dev/null", sig, pgid)
+// killCommand is the command a second session runs to signal the script's processes: the process
+// group of the announced shell (for root the shell leads its group; under sudo it shares the group of
+// sudo and the login command, all of them this session's). The group belongs to root, so other users go
+// through sudo (with -S when they have a password, fed on stdin).
+func killCommand(user string, sudoPassword bool, sig string, pid int) string {
+	kill := fmt.Sprintf(`sh -c 'pg=$(ps -o pgid= -p %d 2>/dev/null | tr -dc 0-9); [ "${pg:-0}" -gt 1 ] || pg=%d; kill -s %s -- -$pg 2>/dev/null'`, pid, pid, sig)
 	switch {
 	case user == "root":
 		return kill

@@ -164,7 +164,7 @@ func TestRunCancelWhenServerIgnoresSignals(t *testing.T) {
 	waitGone(t, pid, 5*time.Second)
 	var kill string
 	for _, cmd := range f.srv.execCommands() {
-		if strings.HasPrefix(cmd, "kill -s TERM -- -") {
+		if strings.Contains(cmd, "kill -s TERM -- -") {
 			kill = cmd
 		}
 	}

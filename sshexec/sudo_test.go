@@ -3,11 +3,14 @@ package sshexec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestRemoteCommand(t *testing.T) {
@@ -186,14 +189,45 @@ func TestPreamblePassesUnmarkedOutput(t *testing.T) {
 }
 
 func TestKillCommandReachesRootProcessGroup(t *testing.T) {
+	group := `sh -c 'pg=$(ps -o pgid= -p 42 2>/dev/null | tr -dc 0-9); [ "${pg:-0}" -gt 1 ] || pg=42; kill -s TERM -- -$pg 2>/dev/null'`
 	cases := map[string]string{
-		killCommand("root", false, "TERM", 42):   "kill -s TERM -- -42 2>/dev/null",
-		killCommand("deploy", false, "KILL", 42): "sudo -n kill -s KILL -- -42 2>/dev/null",
-		killCommand("deploy", true, "TERM", 42):  "sudo -S -p '' kill -s TERM -- -42 2>/dev/null",
+		killCommand("root", false, "TERM", 42):   group,
+		killCommand("deploy", false, "TERM", 42): "sudo -n " + group,
+		killCommand("deploy", true, "TERM", 42):  "sudo -S -p '' " + group,
 	}
 	for got, want := range cases {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// TestKillCommandKillsTheWholeGroup runs the kill command for real against a shell that is not its
+// group's leader (as under sudo) with a child, and checks both are gone.
+func TestKillCommandKillsTheWholeGroup(t *testing.T) {
+	// setsid makes a new group led by the outer sh; the inner sh (like the script shell under sudo) is
+	// a member, not the leader, and sleep is its child.
+	cmd := exec.Command("setsid", "sh", "-c", "sh -c 'echo $$; sleep 30' & wait")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Skip("no setsid:", err)
+	}
+	var pid int
+	if _, err := fmt.Fscan(out, &pid); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command("sh", "-c", killCommand("root", false, "TERM", pid)).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the process group survived the kill command")
 	}
 }

@@ -43,12 +43,12 @@ func (c *Client) signal(x *execution, sess *ssh.Session, sig ssh.Signal) {
 	if x.preamble == nil {
 		return
 	}
-	if pgid := x.preamble.shellPID(); pgid > 1 { // never `kill -- -1`
-		go c.killProcessGroup(pgid, sig)
+	if pid := x.preamble.shellPID(); pid > 1 { // never `kill -- -1`
+		go c.killProcessGroup(pid, sig)
 	}
 }
 
-func (c *Client) killProcessGroup(pgid int, sig ssh.Signal) {
+func (c *Client) killProcessGroup(pid int, sig ssh.Signal) {
 	sess, err := c.openSession(terminateGrace, func() bool { return false })
 	if err != nil {
 		c.log.Debug("ssh: cannot open a session to stop the script", "host", c.host, "err", err)
@@ -60,5 +60,5 @@ func (c *Client) killProcessGroup(pgid int, sig ssh.Signal) {
 			sess.Stdin = strings.NewReader(string(pw) + "\n")
 		}
 	}
-	sess.Run(killCommand(c.user, c.sudo != nil, string(sig), pgid))
+	sess.Run(killCommand(c.user, c.sudo != nil, string(sig), pid))
 }
