@@ -70,6 +70,7 @@ func connectionFlags() []cli.Flag {
 		&cli.IntFlag{Name: "parallel", Value: 10, Usage: "hosts worked on at the same time"},
 		&cli.BoolFlag{Name: "trust-new-host-keys", Usage: "accept and record the key of a host missing from known_hosts (trust on first use); a changed key is always refused"},
 		&cli.DurationFlag{Name: "dial-timeout", Value: 10 * time.Second, Usage: "SSH connection timeout per host"},
+		&cli.DurationFlag{Name: "keepalive", Value: 15 * time.Second, Usage: "SSH keepalive interval; a host that misses 3 in a row is reported lost"},
 		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "the whole run"},
 		&cli.DurationFlag{Name: "step-timeout", Value: 10 * time.Minute, Usage: "each remote step (kubeadm init, a join, ...); the remote command is stopped when it passes"},
 		&cli.BoolFlag{Name: "ask-sudo-password", Usage: "prompt once for the sudo password of non-root users (or set SWAPBOOT_SUDO_PASSWORD)"},
@@ -182,6 +183,7 @@ func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
 func sshOptions(c *cli.Context, stderr io.Writer) sshexec.Options {
 	opts := sshexec.Options{
 		DialTimeout:     c.Duration("dial-timeout"),
+		KeepAlive:       c.Duration("keepalive"),
 		TrustOnFirstUse: c.Bool("trust-new-host-keys"),
 		UseAgent:        os.Getenv("SSH_AUTH_SOCK") != "",
 		Logger:          logger(c, stderr),

@@ -23,8 +23,6 @@ const (
 	labName      = "bench"
 	labSubnet    = "10.80.0.0/24"
 	cgroupPrefix = "swapboot-bench"
-	// maxOwnSwap bounds the swap areas the harness holds at once (the machine has ~28 for everybody).
-	maxOwnSwap = 4
 	// k8sVersion is the version the lab builds and the offline plans assume.
 	k8sVersion = "v1.37.2"
 )
@@ -54,8 +52,18 @@ type benchLab struct {
 }
 
 // startLab removes a leftover lab of the same name, starts a new one and registers its teardown before
-// anything can fail. ok is false (and b skipped) when the lab cannot start for a reason of the machine.
+// anything can fail.
 func startLab(b *testing.B, hosts int, kubernetes bool) *benchLab {
+	b.Helper()
+	l, err := tryStartLab(b, hosts, kubernetes)
+	if err != nil {
+		b.Fatalf("lab up %d hosts: %v", hosts, err)
+	}
+	return l
+}
+
+// tryStartLab is startLab returning lab.Up's error (the teardown is registered all the same).
+func tryStartLab(b *testing.B, hosts int, kubernetes bool) (*benchLab, error) {
 	b.Helper()
 	o := labOptions(hosts, kubernetes)
 	if r, err := lab.Status(o); err == nil && !r.Empty() {
@@ -68,7 +76,7 @@ func startLab(b *testing.B, hosts int, kubernetes bool) *benchLab {
 	started := time.Now()
 	st, err := lab.Up(o)
 	if err != nil {
-		b.Fatalf("lab up %d hosts: %v", hosts, err)
+		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "bench: lab %s up with %d hosts in %.1fs\n", labName, hosts, time.Since(started).Seconds())
 	_ = o.Normalize()
@@ -78,7 +86,7 @@ func startLab(b *testing.B, hosts int, kubernetes bool) *benchLab {
 			l.cg2 = filepath.Join(h.Mount, h.Current)
 		}
 	}
-	return l
+	return l, nil
 }
 
 // stopLab tears the lab down and checks that nothing of it remains, its swap files included (the

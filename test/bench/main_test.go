@@ -3,8 +3,8 @@
 // with the raw numbers beside it; docs/performance.md records a run and explains the figures.
 //
 // The benchmarks use one lab at a time, named "bench" (subnet 10.80.0.0/24, cgroup prefix
-// swapboot-bench), hold at most 4 swap areas, swap off only inside lab hosts, and always tear the lab
-// down (also on failure and on SIGINT/SIGTERM).
+// swapboot-bench). They hold at most 3 swap areas, and only while 2 more stay free machine-wide. They
+// swap off only inside lab hosts, and always tear the lab down (also on failure and on SIGINT/SIGTERM).
 package bench
 
 import (
