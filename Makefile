@@ -20,6 +20,7 @@ lab:
 # Unit tests, then the lab end-to-end tests (as root; they build Kubernetes once into $(LAB_CACHE)).
 test: vet build lab
 	$(GO) test -count=1 -timeout 80m ./...
+	@if [ -f $(LAB_CACHE)/k8s/$(K8S_VERSION)/DONE ]; then cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/; fi
 
 unit: vet
 	$(GO) test -short -count=1 ./...
