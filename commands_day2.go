@@ -100,7 +100,7 @@ func statusCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			ctx, done := runContext(c)
 			defer done()
-			return exitWith(bootstrap.ClusterStatus(ctx, bootstrap.StatusOptions{ClusterFile: file, Parallel: c.Int("parallel"),
+			return exitWith(bootstrap.ClusterStatus(ctx, bootstrap.StatusOptions{ClusterFile: file, Parallel: c.Int("facts-parallel"),
 				Dial: bootstrap.SSHDialer(sshOptions(c, stderr)), Output: c.String("output"), Out: stdout}))
 		},
 	}

@@ -67,7 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func connectionFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "parallel", Value: 10, Usage: "hosts worked on at the same time"},
+		&cli.IntFlag{Name: "parallel", Value: 10, Usage: "hosts changed at the same time"},
+		&cli.IntFlag{Name: "facts-parallel", Value: bootstrap.DefaultFactsParallel, Usage: "hosts connected to and read at the same time (read-only work; status uses it too)"},
 		&cli.BoolFlag{Name: "trust-new-host-keys", Usage: "accept and record the key of a host missing from known_hosts (trust on first use); a changed key is always refused"},
 		&cli.DurationFlag{Name: "dial-timeout", Value: 10 * time.Second, Usage: "SSH connection timeout per host"},
 		&cli.DurationFlag{Name: "keepalive", Value: 15 * time.Second, Usage: "SSH keepalive interval; a host that misses 3 in a row is reported lost"},
@@ -146,6 +147,7 @@ func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) bootstrap
 		ClusterFile:     file,
 		DryRun:          c.Bool("dry-run"),
 		Parallel:        c.Int("parallel"),
+		FactsParallel:   c.Int("facts-parallel"),
 		KubeconfigDir:   c.String("kubeconfig-dir"),
 		KubeletLogLines: c.Int("kubelet-log-lines"),
 		Dial:            bootstrap.SSHDialer(sshOptions(c, stderr)),

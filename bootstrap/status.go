@@ -75,7 +75,11 @@ func ClusterStatus(ctx context.Context, o StatusOptions) (int, error) {
 	for i, h := range hosts {
 		index[h.Address] = i
 	}
-	forEach(ctx, o.Parallel, hosts, func(ctx context.Context, h Host) {
+	parallel := o.Parallel
+	if parallel <= 0 {
+		parallel = DefaultFactsParallel
+	}
+	forEach(ctx, parallel, hosts, func(ctx context.Context, h Host) {
 		st := NodeStatus{Host: h.ID(), Address: h.Address, Role: h.Role, SwapPath: c.Swap.Path}
 		defer func() {
 			mu.Lock()

@@ -11,17 +11,16 @@ fact kernel "$(uname -r)"
 fact arch "$(uname -m)"
 fact mem_kib "$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
 
-# Versions: empty when the binary is missing.
-kubeadm_version=""
+# Versions (empty when the binary is missing): the two binaries take most of this script's time to start,
+# so they run in the background while the rest is read; reported at the end.
+versions=$(mktemp -d)
+trap 'rm -rf "$versions"' EXIT
 if command -v kubeadm >/dev/null 2>&1; then
-	kubeadm_version=$(kubeadm version -o short 2>/dev/null || true)
+	{ kubeadm version -o short >"$versions/kubeadm" 2>/dev/null || true; } &
 fi
-fact kubeadm_version "$kubeadm_version"
-kubelet_version=""
 if command -v kubelet >/dev/null 2>&1; then
-	kubelet_version=$(kubelet --version 2>/dev/null | awk '{print $2}' || true)
+	{ kubelet --version 2>/dev/null | awk '{print $2}' >"$versions/kubelet" || true; } &
 fi
-fact kubelet_version "$kubelet_version"
 
 if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null || true)" = cgroup2fs ]; then
 	fact cgroup v2
@@ -36,8 +35,12 @@ fi
 
 # The kubeadm drop-in the kubelet unit really uses, and the env file it reads KUBELET_EXTRA_ARGS from.
 dropin=""
+kubelet_state=""
 if [ -d /run/systemd/system ]; then
-	for p in $(systemctl show -p DropInPaths --value kubelet 2>/dev/null || true); do
+	# One systemctl call for both values: it is the slowest thing here after the version checks.
+	unit=$(systemctl show -p DropInPaths -p ActiveState kubelet 2>/dev/null || true)
+	kubelet_state=$(printf '%s\n' "$unit" | sed -n 's/^ActiveState=//p')
+	for p in $(printf '%s\n' "$unit" | sed -n 's/^DropInPaths=//p'); do
 		case "$p" in */10-kubeadm.conf) dropin=$p ;; esac
 	done
 fi
@@ -60,7 +63,7 @@ if [ -n "$env_file" ] && [ -f "$env_file" ]; then
 else
 	fact kubelet_env_exists no
 fi
-fact kubelet_active "$(systemctl is-active kubelet 2>/dev/null || true)"
+fact kubelet_active "$kubelet_state"
 if [ -f /var/lib/kubelet/config.yaml ]; then
 	fact kubelet_config "$(base64 -w0 < /var/lib/kubelet/config.yaml)"
 fi
@@ -111,4 +114,10 @@ if [ -f /var/lib/swapboot/swapfile ]; then
 	fact swapboot_swapfile "$(cat /var/lib/swapboot/swapfile)"
 fi
 fact swap_used_kib "$(awk -v p="$SWAP_PATH" 'NR > 1 && $1 == p {print $4}' /proc/swaps)"
-fact kubeadm_flags "$(base64 -w0 < /var/lib/kubelet/kubeadm-flags.env 2>/dev/null || true)"
+if [ -f /var/lib/kubelet/kubeadm-flags.env ]; then
+	fact kubeadm_flags "$(base64 -w0 </var/lib/kubelet/kubeadm-flags.env)"
+fi
+
+wait
+fact kubeadm_version "$(cat "$versions/kubeadm" 2>/dev/null || true)"
+fact kubelet_version "$(cat "$versions/kubelet" 2>/dev/null || true)"
