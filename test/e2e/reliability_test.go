@@ -42,13 +42,13 @@ func TestRelHostKeys(t *testing.T) {
 		if res.code != 1 {
 			t.Errorf("exit %d, want 1", res.code)
 		}
-		for _, want := range []string{w + ": unknown host key ssh-ed25519 " + fingerprint(t, keys[w]),
+		for _, want := range []string{w + ": connect: unknown host key ssh-ed25519 " + fingerprint(t, keys[w]),
 			"--trust-new-host-keys", "hostKey:", "ssh-keyscan -t ed25519 " + w, "nothing was changed"} {
 			if !strings.Contains(res.out, want) {
 				t.Errorf("output lacks %q", want)
 			}
 		}
-		if strings.Contains(res.out, m+": unknown host key") {
+		if strings.Contains(res.out, m+": connect: unknown host key") {
 			t.Errorf("the known master was refused too")
 		}
 		if after, _ := os.ReadFile(empty); string(after) != string(emptyBefore) {
@@ -94,7 +94,7 @@ func TestRelHostKeys(t *testing.T) {
 			if res.code != 1 {
 				t.Errorf("%v: exit %d, want 1", flags, res.code)
 			}
-			for _, want := range []string{w + ": HOST KEY CHANGED", "offered ssh-ed25519 " + fingerprint(t, newKey),
+			for _, want := range []string{w + ": connect: HOST KEY CHANGED", "offered ssh-ed25519 " + fingerprint(t, newKey),
 				fingerprint(t, old), "ssh-keygen -R '" + w + "' -f " + empty, "nothing was changed"} {
 				if !strings.Contains(res.out, want) {
 					t.Errorf("%v: output lacks %q", flags, want)
@@ -119,7 +119,7 @@ func TestRelHostKeys(t *testing.T) {
 			m, "{address: "+w+", ssh: {hostKey: "+keyOnly(old)+"}}")
 		for _, flags := range [][]string{nil, {"--trust-new-host-keys"}} {
 			res := e.run(nil, append(append([]string{"up", "--dry-run"}, flags...), stale)...)
-			if res.code != 1 || !strings.Contains(res.out, w+": HOST KEY MISMATCH: the host offered ssh-ed25519 "+fingerprint(t, newKey)) ||
+			if res.code != 1 || !strings.Contains(res.out, w+": connect: HOST KEY MISMATCH: the host offered ssh-ed25519 "+fingerprint(t, newKey)) ||
 				!strings.Contains(res.out, "pinned hostKey is ssh-ed25519 "+fingerprint(t, old)) {
 				t.Errorf("%v: wrong pinned key (known_hosts has the right one): exit %d, want 1 and HOST KEY MISMATCH", flags, res.code)
 			}
@@ -206,13 +206,13 @@ func TestRelBastion(t *testing.T) {
 			want          []string
 		}{
 			{"wrong pinned host key", bastion("hostKey: " + keyOnly(keys[m])), nil,
-				[]string{w + ": via bastion: " + b + ":2222: HOST KEY MISMATCH: the host offered ssh-ed25519 " + fingerprint(t, keys[b])}},
+				[]string{w + ": connect: via bastion: " + b + ":2222: HOST KEY MISMATCH: the host offered ssh-ed25519 " + fingerprint(t, keys[b])}},
 			{"unknown host key", bastion(), nil,
-				[]string{w + ": via bastion: " + b + ":2222: unknown host key ssh-ed25519 " + fingerprint(t, keys[b]), "ssh-keyscan -t ed25519 -p 2222 " + b}},
+				[]string{w + ": connect: via bastion: " + b + ":2222: unknown host key ssh-ed25519 " + fingerprint(t, keys[b]), "ssh-keyscan -t ed25519 -p 2222 " + b}},
 			{"root refused on the bastion", "{address: " + b + ", port: 2222, hostKey: " + keyOnly(keys[b]) + "}", nil,
-				[]string{w + ": via bastion: " + b + `:2222: authentication failed for user "root"`}},
+				[]string{w + ": connect: via bastion: " + b + `:2222: authentication failed for user "root"`}},
 			{"the cluster's key is not the bastion user's", "{address: " + b + ", port: 2222, user: jump, hostKey: " + keyOnly(keys[b]) + "}", nil,
-				[]string{w + ": via bastion: " + b + `:2222: authentication failed for user "jump"`, e.labKey()}},
+				[]string{w + ": connect: via bastion: " + b + `:2222: authentication failed for user "jump"`, e.labKey()}},
 		}
 		for _, c := range cases {
 			file := e.cluster("neg.yaml", e.sshValue(tofuKnown, "bastion: "+c.bastion), m, w)
@@ -278,7 +278,7 @@ func TestRelSudo(t *testing.T) {
 		if res.code != 1 || strings.Count(res.out, "kubeadm is not installed") != 2 {
 			t.Errorf("up as ops: exit %d, want 1 at the facts check of both hosts", res.code)
 		}
-		if _, log := e.hostTry(e.name(1), "journalctl", "-q", "--no-pager", "-t", "sudo"); !strings.Contains(log, "ops : PWD=") || !strings.Contains(log, "USER=root ; COMMAND=/usr/bin/sh -s") {
+		if _, log := e.hostTry(e.name(1), "journalctl", "-q", "--no-pager", "-t", "sudo"); !strings.Contains(log, "ops : PWD=") || !strings.Contains(log, "USER=root ; COMMAND=/usr/bin/sh -c 'echo swapboot-ready") {
 			t.Errorf("sudo's log on the host shows no root shell for ops:\n%s", log)
 		}
 		e.untouched(e.name(0), e.name(1))
