@@ -19,7 +19,8 @@ import (
 // $SWAPBOOT_LAB_CACHE/k8s/<version>/bin/kubeadm (default cache /var/cache/swapboot-lab). They skip
 // otherwise.
 
-const referenceDir = "/work/shared/reference/kubeadm-v1.37.2"
+// referenceDir holds real kubeadm v1.37.2 outputs: ../shared/reference beside the checkout (as in CI).
+const referenceDir = "../../../shared/reference/kubeadm-v1.37.2"
 
 func kubeadmBinary(t *testing.T, ver string) string {
 	t.Helper()
