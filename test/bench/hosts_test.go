@@ -181,7 +181,7 @@ func parallelisms(n int) []int {
 // code is 1: these hosts have no kubelet).
 func statusRun(b *testing.B, l *benchLab, swapboot, file string, n, parallel int) run {
 	b.Helper()
-	r := measure(b, l, 5*time.Minute, true, swapboot, "status", "-o", "json", "--parallel", strconv.Itoa(parallel), file)
+	r := measure(b, l, 5*time.Minute, true, swapboot, "status", "-o", "json", "--facts-parallel", strconv.Itoa(parallel), file)
 	var st []struct {
 		Host      string   `json:"host"`
 		Reachable bool     `json:"reachable"`
