@@ -84,7 +84,7 @@ func BenchmarkHosts(b *testing.B) {
 		s := status[key{fanoutHosts, p}]
 		m := s.median()
 		ratio := m.Wall.Seconds() / one.Wall.Seconds()
-		figure("2-fanout", check(ratio <= 3.0), "status %d hosts --parallel %d / 1 host = %s / %s = %.2f (target <= 3.0; min %s / %s)",
+		figure("2-fanout", check(ratio <= 3.0), "status %d hosts --facts-parallel %d / 1 host = %s / %s = %.2f (target <= 3.0; min %s / %s)",
 			fanoutHosts, p, secs(m.Wall), secs(one.Wall), ratio, secs(s.min()), secs(status[key{1, 10}].min()))
 		b.ReportMetric(ratio, fmt.Sprintf("fanout%d-p%d/1", fanoutHosts, p))
 	}
@@ -107,7 +107,7 @@ func BenchmarkHosts(b *testing.B) {
 		s := status[key{n, p}]
 		ctl, hostsCPU, mach := s.medianCPU()
 		wall := s.median().Wall
-		figure("2-cpu", nil, "status %d hosts --parallel %d: controller CPU %s (%s/host), hosts' CPU %s (%s/host), machine busy %s of %s available (%.0f%%)",
+		figure("2-cpu", nil, "status %d hosts --facts-parallel %d: controller CPU %s (%s/host), hosts' CPU %s (%s/host), machine busy %s of %s available (%.0f%%)",
 			n, p, ms(ctl), ms(ctl/time.Duration(n)), ms(hostsCPU), ms(hostsCPU/time.Duration(n)), ms(mach),
 			ms(wall*time.Duration(runtime.NumCPU())), 100*mach.Seconds()/(wall.Seconds()*float64(runtime.NumCPU())))
 	}
@@ -122,7 +122,7 @@ func BenchmarkHosts(b *testing.B) {
 
 	// Figure 5.
 	fmt.Printf("\nfigure 5: scaling (median of %d runs; wall, peak RSS; no swap on these hosts)\n", rounds)
-	fmt.Printf("| hosts | lab hosts | status --parallel 10 | status --parallel N | vs 1 host (p10 / pN) | peak RSS | plan (offline) | plan vs 1 host |\n")
+	fmt.Printf("| hosts | lab hosts | status --facts-parallel 10 | status --facts-parallel N | vs 1 host (p10 / pN) | peak RSS | plan (offline) | plan vs 1 host |\n")
 	fmt.Printf("|---|---|---|---|---|---|---|---|\n")
 	for _, n := range sizes {
 		p10 := status[key{n, 10}].median()
@@ -169,7 +169,7 @@ func startHostsLab(b *testing.B, n int) *benchLab {
 	return startLab(b, m, false)
 }
 
-// parallelisms are the --parallel values measured for n hosts: the default 10, and all at once.
+// parallelisms are the --facts-parallel values measured for n hosts: the default 10, and all at once.
 func parallelisms(n int) []int {
 	if n <= 10 {
 		return []int{10}
