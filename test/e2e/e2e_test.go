@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swapboot/swapboot/lab"
 )
@@ -141,6 +142,40 @@ func (e *env) kubectlOut(args ...string) (string, error) {
 	return string(out), err
 }
 
+// waitNodeReady waits until the node exists and is Ready: kubeadm join returns once the kubelet has its
+// credentials, and the Node object appears a moment later (kubectl wait fails at once on a missing node).
+func (e *env) waitNodeReady(node string, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := e.kubectlOut("get", "node", node)
+		if err == nil {
+			return e.kubectlOut("wait", "--for=condition=Ready", "node/"+node, fmt.Sprintf("--timeout=%ds", int(time.Until(deadline).Seconds())+1))
+		}
+		if time.Now().After(deadline) {
+			return out, err
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// waitNodesReady waits until the API knows count nodes and all of them are Ready.
+func (e *env) waitNodesReady(count int, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := e.kubectlOut("get", "nodes", "--no-headers")
+		if err == nil && strings.Count(out, "\n") == count && strings.Count(out, " Ready ") == count {
+			return out, nil
+		}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("want %d Ready nodes", count)
+			}
+			return out, err
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
 func (e *env) hostNames() []string {
 	var names []string
 	for _, h := range e.state.Hosts {
@@ -194,12 +229,8 @@ func TestUpOnRealHosts(t *testing.T) {
 		if !strings.Contains(out, "kubeconfig:") {
 			t.Errorf("no kubeconfig line in the report")
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=180s"); err != nil {
+		if out, err := e.waitNodesReady(3, 180*time.Second); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
-		}
-		out, err := e.kubectlOut("get", "nodes", "--no-headers")
-		if err != nil || strings.Count(out, " Ready ") != 3 {
-			t.Fatalf("want 3 Ready nodes:\n%s (%v)", out, err)
 		}
 		for _, h := range three {
 			swaps := e.host(h, "cat", "/proc/swaps")
@@ -306,7 +337,7 @@ func TestUpOnRealHosts(t *testing.T) {
 		if code, _ := e.up(); code != 0 {
 			t.Fatalf("resume: exit %d", code)
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "node/"+w, "--timeout=180s"); err != nil {
+		if out, err := e.waitNodeReady(w, 180*time.Second); err != nil {
 			t.Fatalf("%s not Ready after resume: %v\n%s", w, err, out)
 		}
 	})
@@ -372,7 +403,7 @@ func TestUpOnRealHosts(t *testing.T) {
 				t.Errorf("%s: failSwapOn still false", h)
 			}
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=120s"); err != nil {
+		if out, err := e.waitNodesReady(len(e.state.Hosts), 120*time.Second); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
 		}
 	})
@@ -393,7 +424,7 @@ func TestUpOnRealHosts(t *testing.T) {
 		if err != nil || !strings.Contains(cm, "failSwapOn: false") {
 			t.Errorf("kubelet-config ConfigMap: %v\n%s", err, cm)
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=120s"); err != nil {
+		if out, err := e.waitNodesReady(len(e.state.Hosts), 120*time.Second); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
 		}
 	})
@@ -413,11 +444,8 @@ func TestUpOnRealHosts(t *testing.T) {
 		if code, _ := e.up(); code != 0 {
 			t.Fatalf("up after reset: exit %d", code)
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=180s"); err != nil {
+		if out, err := e.waitNodesReady(4, 180*time.Second); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
-		}
-		if out, _ := e.kubectlOut("get", "nodes", "--no-headers"); strings.Count(out, " Ready ") != 4 {
-			t.Errorf("want 4 Ready nodes:\n%s", out)
 		}
 	})
 

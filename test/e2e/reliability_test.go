@@ -469,7 +469,7 @@ func TestRelPartialFailureAndResume(t *testing.T) {
 				t.Errorf("the summary table does not show %s ok", a)
 			}
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "node/"+e.name(3), "--timeout=120s"); err != nil {
+		if out, err := e.waitNodeReady(e.name(3), 120*time.Second); err != nil {
 			t.Errorf("%s not Ready: %v\n%s", e.name(3), err, out)
 		}
 	})
@@ -495,7 +495,7 @@ func TestRelPartialFailureAndResume(t *testing.T) {
 				t.Errorf("the second up changed %s, which was done", c)
 			}
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=180s"); err != nil {
+		if out, err := e.waitNodesReady(4, 180*time.Second); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
 		}
 		if out, _ := e.kubectlOut("get", "nodes", "--no-headers"); strings.Count(out, " Ready ") != 4 {
@@ -577,7 +577,7 @@ func TestRelPartialFailureAndResume(t *testing.T) {
 				t.Errorf("%s: the join configuration is left after a successful join", e.name(i))
 			}
 		}
-		if out, err := e.kubectlOut("wait", "--for=condition=Ready", "nodes", "--all", "--timeout=180s"); err != nil {
+		if out, err := e.waitNodesReady(4, 180*time.Second); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
 		}
 	})
