@@ -80,7 +80,7 @@ type Runtime struct {
 }
 
 // placeholderHash stands for the CA hash in a dry-run; Display shows it as a readable placeholder.
-var placeholderHash = "sha256:" + strings.Repeat("0", 64)
+const placeholderHash = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
 // PlaceholderRuntime is the Runtime a dry-run renders with.
 func PlaceholderRuntime() Runtime { return Runtime{CACertHashes: []string{placeholderHash}} }

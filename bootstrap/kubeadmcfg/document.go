@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 
 	"sigs.k8s.io/yaml"
 )
@@ -17,17 +16,11 @@ type jsonField struct {
 	Type reflect.Type
 }
 
-var fieldCache sync.Map // reflect.Type -> map[string]jsonField
-
 // jsonFields returns the JSON fields of struct type t by JSON name. Anonymous struct fields without a JSON
 // name (`json:",inline"`, metav1.TypeMeta) are flattened; shallower fields win on a name clash.
 func jsonFields(t reflect.Type) map[string]jsonField {
-	if v, ok := fieldCache.Load(t); ok {
-		return v.(map[string]jsonField)
-	}
 	out := map[string]jsonField{}
 	addJSONFields(t, out, map[reflect.Type]bool{})
-	fieldCache.Store(t, out)
 	return out
 }
 
