@@ -74,29 +74,28 @@ func BuildAddNodePlan(c *Cluster, facts map[string]Facts, opt PlanOptions, ao Ad
 		hp := &p.Hosts[i]
 		if hp.Host.Role == RoleMaster {
 			// The master is not changed: only the join material is read (and a token minted).
-			var keep []Step
-			for _, s := range hp.Steps {
-				if s.Phase == PhaseJoinMaterial {
-					keep = append(keep, s)
-				}
-			}
-			hp.Steps = keep
+			hp.Steps = onlyPhase(hp.Steps, PhaseJoinMaterial)
 			continue
 		}
 		if hp.Facts.Joined {
 			// Already in the cluster: reported as such, nothing else touched.
-			var keep []Step
-			for _, s := range hp.Steps {
-				if s.Phase == PhaseJoin {
-					keep = append(keep, s)
-				}
-			}
-			hp.Steps = keep
+			hp.Steps = onlyPhase(hp.Steps, PhaseJoin)
 			continue
 		}
 		hp.Steps = append(hp.Steps, readyStep(hp.Host, hp.Facts, ao.ReadyWithin))
 	}
 	return p, nil
+}
+
+// onlyPhase keeps the steps of one phase.
+func onlyPhase(steps []Step, phase Phase) []Step {
+	var keep []Step
+	for _, s := range steps {
+		if s.Phase == phase {
+			keep = append(keep, s)
+		}
+	}
+	return keep
 }
 
 // SwapChangeOptions configure `swapboot swap enable|disable`.

@@ -162,14 +162,9 @@ func TestOpenSSHServer(t *testing.T) {
 		}
 	})
 	t.Run("cancel kills the remote process", func(t *testing.T) {
-		pidFile := filepath.Join(t.TempDir(), "pid")
 		ctx, cancel := context.WithCancel(ctx)
-		errc := make(chan error, 1)
-		go func() {
-			_, err := c.Run(ctx, Cmd{Script: fmt.Sprintf(sleeperScript, pidFile)})
-			errc <- err
-		}()
-		pid := readPID(t, pidFile)
+		defer cancel()
+		pid, errc := startSleeper(t, ctx, c, "")
 		cancel()
 		// Bounded by design: at most terminateGrace and closeWait.
 		if err := waitErr(t, errc, terminateGrace+closeWait+3*time.Second); !errors.Is(err, context.Canceled) {

@@ -96,6 +96,19 @@ func TestRunStreamsOutputLive(t *testing.T) {
 // The script starts `sleep 30` in the background and waits; both must be gone after Run returns.
 const sleeperScript = "sleep 30 &\necho $! > %s\nwait\n"
 
+// startSleeper runs prefix + sleeperScript on c in the background and returns the remote sleep's pid
+// and the channel that receives Run's error.
+func startSleeper(t *testing.T, ctx context.Context, c *Client, prefix string) (int, <-chan error) {
+	t.Helper()
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Run(ctx, Cmd{Script: prefix + fmt.Sprintf(sleeperScript, pidFile)})
+		errc <- err
+	}()
+	return readPID(t, pidFile), errc
+}
+
 func TestRunTimeoutKillsRemoteProcess(t *testing.T) {
 	c := newFixture(t).dial(t, "root")
 	pidFile := filepath.Join(t.TempDir(), "pid")
@@ -120,14 +133,9 @@ func TestRunTimeoutKillsRemoteProcess(t *testing.T) {
 
 func TestRunCancelKillsRemoteProcess(t *testing.T) {
 	c := newFixture(t).dial(t, "root")
-	pidFile := filepath.Join(t.TempDir(), "pid")
 	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := c.Run(ctx, Cmd{Script: fmt.Sprintf(sleeperScript, pidFile)})
-		errc <- err
-	}()
-	pid := readPID(t, pidFile)
+	defer cancel()
+	pid, errc := startSleeper(t, ctx, c, "")
 	cancel() // Ctrl-C
 	select {
 	case err := <-errc:
@@ -149,14 +157,9 @@ func TestRunCancelKillsRemoteProcess(t *testing.T) {
 func TestRunCancelWhenServerIgnoresSignals(t *testing.T) {
 	f := newFixture(t, withoutSignals())
 	c := f.dial(t, "root")
-	pidFile := filepath.Join(t.TempDir(), "pid")
 	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := c.Run(ctx, Cmd{Script: fmt.Sprintf(sleeperScript, pidFile)})
-		errc <- err
-	}()
-	pid := readPID(t, pidFile)
+	defer cancel()
+	pid, errc := startSleeper(t, ctx, c, "")
 	cancel()
 	if err := waitErr(t, errc, terminateGrace+closeWait+2*time.Second); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
@@ -176,14 +179,9 @@ func TestRunCancelWhenServerIgnoresSignals(t *testing.T) {
 // A script that ignores SIGTERM is killed after the grace period.
 func TestRunCancelEscalatesToSIGKILL(t *testing.T) {
 	c := newFixture(t).dial(t, "root")
-	pidFile := filepath.Join(t.TempDir(), "pid")
 	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := c.Run(ctx, Cmd{Script: "trap '' TERM\n" + fmt.Sprintf(sleeperScript, pidFile)})
-		errc <- err
-	}()
-	pid := readPID(t, pidFile)
+	defer cancel()
+	pid, errc := startSleeper(t, ctx, c, "trap '' TERM\n")
 	cancel()
 	start := time.Now()
 	if err := waitErr(t, errc, terminateGrace+closeWait+2*time.Second); !errors.Is(err, context.Canceled) {

@@ -60,36 +60,6 @@ type env struct {
 	clusterFile string
 }
 
-func startLab(t *testing.T, name, subnet string, hosts int) *env {
-	requireRoot(t)
-	e := &env{t: t, swapboot: buildSwapboot(t)}
-	e.opts = lab.Options{Name: name, Hosts: hosts, Subnet: subnet, CgroupPrefix: "swapboot-" + name,
-		BuildScript: filepath.Join(repoRoot(t), "lab", "k8sbuild", "build.sh"), Log: os.Stderr}
-	// Never tear down a lab this test did not start (another run may be using it).
-	if r, err := lab.Status(e.opts); err != nil || !r.Empty() {
-		t.Fatalf("lab %s already exists (another test run?): run bin/lab down --name %s first (%v)", name, name, err)
-	}
-	t.Cleanup(func() {
-		if err := lab.Down(e.opts); err != nil {
-			t.Errorf("lab down: %v", err)
-		}
-		r, err := lab.Status(e.opts)
-		if err != nil || !r.Empty() {
-			t.Errorf("lab %s left something behind after down: %+v (%v)", name, r, err)
-		}
-	})
-	st, err := lab.Up(e.opts)
-	if err != nil {
-		t.Fatalf("lab up: %v", err)
-	}
-	e.state = st
-	_ = e.opts.Normalize()
-	e.dir = lab.NewPaths(e.opts.StateRoot, name).Dir
-	e.kubectl = filepath.Join(lab.K8sDir(e.opts.CacheRoot, e.opts.K8sVersion), "bin", "kubectl")
-	e.clusterFile = filepath.Join(e.dir, "cluster.yaml")
-	return e
-}
-
 // up runs `swapboot up` on the cluster file and returns its exit code and output.
 func (e *env) up(args ...string) (int, string) {
 	e.t.Helper()
@@ -215,7 +185,7 @@ func (e *env) swapOn(host string) bool {
 }
 
 func TestUpOnRealHosts(t *testing.T) {
-	e := startLab(t, "e2e", "10.78.0.0/24", 4)
+	e := startLab(t, "e2e", "10.78.0.0/24", 4, nil)
 	const swapKiB = 256 * 1024
 	fullFile := e.clusterFile
 	e.clusterFile = e.withoutLastWorker()

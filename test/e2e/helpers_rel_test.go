@@ -22,9 +22,9 @@ import (
 	"github.com/swapboot/swapboot/lab"
 )
 
-// startRelLab starts a lab for the reliability tests; set adjusts the options (NoKubernetes, SmallDisk).
+// startLab starts a lab for a test; set (may be nil) adjusts the options (NoKubernetes, SmallDisk).
 // The lab is torn down in t.Cleanup, also when the test fails, and checked gone.
-func startRelLab(t *testing.T, name, subnet string, hosts int, set func(*lab.Options)) *env {
+func startLab(t *testing.T, name, subnet string, hosts int, set func(*lab.Options)) *env {
 	t.Helper()
 	requireRoot(t)
 	e := &env{t: t, swapboot: buildSwapboot(t)}

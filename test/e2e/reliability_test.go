@@ -19,7 +19,7 @@ import (
 // fix, trust on first use only when asked, a pinned hostKey: that overrides known_hosts, and a changed key
 // (regenerated on the host between two runs) always refused, TOFU or not.
 func TestRelHostKeys(t *testing.T) {
-	e := startRelLab(t, "relkeys", "10.81.0.0/24", 2, func(o *lab.Options) { o.NoKubernetes = true })
+	e := startLab(t, "relkeys", "10.81.0.0/24", 2, func(o *lab.Options) { o.NoKubernetes = true })
 	m, w := e.ip(0), e.ip(1)
 	keys := e.hostKeys()
 
@@ -132,7 +132,7 @@ func TestRelHostKeys(t *testing.T) {
 // bastion the hosts are unreachable; with ssh.bastion (cluster-wide, then per host) every host is reached
 // through it; the bastion's own host key, user and key are checked.
 func TestRelBastion(t *testing.T) {
-	e := startRelLab(t, "relbast", "10.82.0.0/24", 3, func(o *lab.Options) { o.NoKubernetes = true })
+	e := startLab(t, "relbast", "10.82.0.0/24", 3, func(o *lab.Options) { o.NoKubernetes = true })
 	m, w, b := e.ip(0), e.ip(1), e.ip(2) // b is the bastion, not a cluster host
 	jumpKey, jumpPub := newClientKey(t)
 	if err := lab.AddUser(e.opts, e.name(2), lab.User{Name: "jump", AuthorizedKey: jumpPub}); err != nil {
@@ -245,7 +245,7 @@ func TestRelBastion(t *testing.T) {
 // sudo that asks for a password fails with the fix, unless SWAPBOOT_SUDO_PASSWORD gives it; a wrong
 // password is refused; the password is never printed.
 func TestRelSudo(t *testing.T) {
-	e := startRelLab(t, "relsudo", "10.83.0.0/24", 2, func(o *lab.Options) { o.NoKubernetes = true })
+	e := startLab(t, "relsudo", "10.83.0.0/24", 2, func(o *lab.Options) { o.NoKubernetes = true })
 	m, w := e.ip(0), e.ip(1)
 	const password = "Pw-8c1e07f2-secret"
 	for _, u := range []lab.User{{Name: "ops", Sudo: lab.SudoNoPassword}, {Name: "deploy", Sudo: lab.SudoPassword, Password: password}} {
@@ -327,7 +327,7 @@ func TestRelSudo(t *testing.T) {
 // the free space and the fix before anything changes anywhere; an unreachable host stops the run at
 // connect, naming it, with nothing changed.
 func TestRelSmallDiskAndUnreachable(t *testing.T) {
-	e := startRelLab(t, "reldisk", "10.84.0.0/24", 3, func(o *lab.Options) {
+	e := startLab(t, "reldisk", "10.84.0.0/24", 3, func(o *lab.Options) {
 		o.NoKubernetes = true
 		o.SmallDisk = map[string]string{"w1": "64M"}
 	})
@@ -397,7 +397,7 @@ func TestRelSmallDiskAndUnreachable(t *testing.T) {
 //     next up completes.
 func TestRelPartialFailureAndResume(t *testing.T) {
 	defer timed(t, "TestRelPartialFailureAndResume total")()
-	e := startRelLab(t, "relk8s", "10.85.0.0/24", 4, nil)
+	e := startLab(t, "relk8s", "10.85.0.0/24", 4, nil)
 	m1, w1, w2, w3 := e.ip(0), e.ip(1), e.ip(2), e.ip(3)
 	const password = "Pw-4e1d9a0c-sudo"
 	users := map[int]lab.User{2: {Name: "ops", Sudo: lab.SudoNoPassword}, 3: {Name: "deploy", Sudo: lab.SudoPassword, Password: password}}
