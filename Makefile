@@ -7,7 +7,7 @@ KUBECTL   := $(LAB_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl
 DEMO      ?= demo
 DEMO_DIR  := /var/lib/swapboot-lab/$(DEMO)
 
-.PHONY: all build lab test unit e2e vet lint golden fuzz bench demo demo-down clean
+.PHONY: all build lab prereqs test unit e2e vet lint golden fuzz bench demo demo-down clean
 
 all: build
 
@@ -17,15 +17,21 @@ build:
 lab:
 	$(GO) build -o bin/lab ./lab/cmd/lab
 
+# What the lab and the tests need (lab/prereq/debian-packages.txt): installed when root with apt, otherwise
+# one message per missing thing and exit 2, in seconds, before any long build.
+PREREQ_HOSTS ?= 4
+prereqs: lab
+	./bin/lab prereqs --install --hosts $(PREREQ_HOSTS) --k8s-version $(K8S_VERSION)
+
 # Unit tests, then the lab end-to-end tests (as root; they build Kubernetes once into $(LAB_CACHE)).
-test: vet build lab
+test: prereqs vet build
 	$(GO) test -count=1 -timeout 80m ./...
 	@if [ -f $(LAB_CACHE)/k8s/$(K8S_VERSION)/DONE ]; then cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/; fi
 
 unit: vet
 	$(GO) test -short -count=1 ./...
 
-e2e: build lab
+e2e: prereqs build
 	$(GO) test -count=1 -timeout 80m -v ./test/e2e/
 
 vet:
@@ -49,7 +55,8 @@ fuzz:
 bench: build lab
 	$(GO) test -p 1 -count=1 -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/
 
-demo: build lab
+demo: PREREQ_HOSTS = 3
+demo: prereqs build
 	./bin/lab up 3 --name $(DEMO)
 	./swapboot up --kubeconfig-dir $(DEMO_DIR) $(DEMO_DIR)/cluster.yaml
 	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig wait --for=condition=Ready nodes --all --timeout=180s

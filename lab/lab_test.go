@@ -287,3 +287,25 @@ func TestLabCrashRecovery(t *testing.T) {
 	}
 	// The cleanup registered by upForTest runs down and asserts.
 }
+
+// A host whose sshd cannot start is explained by what is inside it: systemd's
+// state, the failed unit and sshd's own complaint from the journal, not only
+// "connection refused".
+func TestDiagnoseHostExplainsAFailedSSHD(t *testing.T) {
+	requireRoot(t)
+	o := testOptions(t, 1)
+	st := upForTest(t, o)
+	h := st.Hosts[0]
+	p := NewPaths(o.StateRoot, o.Name)
+	breakSSHD := "echo 'NoSuchOption yes' > /etc/ssh/sshd_config.d/zz-broken.conf; systemctl restart ssh.service; true"
+	if out, err := hostOutput(o, h.Name, strings.NewReader(""), "/bin/sh", "-c", breakSSHD); err != nil {
+		t.Fatalf("breaking sshd: %v\n%s", err, out)
+	}
+	got := diagnoseHost(o, p, h)
+	t.Logf("diagnosis:\n%s", got)
+	for _, want := range []string{"systemd: degraded", "failed units:", "ssh.service", "ssh.service: failed", "NoSuchOption", "supervisor log"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnosis lacks %q", want)
+		}
+	}
+}

@@ -153,7 +153,7 @@ func Up(o Options) (*State, error) {
 			alive := func() bool { return hostInitPID(p.Host(h.Name), CgroupName(st.CgroupPrefix, h.Name)) > 0 }
 			state, err := waitHostReady(p, h, alive, 90*time.Second)
 			if err != nil {
-				return fmt.Errorf("%w (see %s and %s)", err, p.Host(h.Name).Console(), p.Host(h.Name).SupervisorLog())
+				return fmt.Errorf("%w\n%s", err, indent(diagnoseHost(o, p, h)))
 			}
 			if state != "running" {
 				fmt.Fprintf(o.Log, "lab %s: %s systemd is %s\n", o.Name, h.Name, state)

@@ -87,7 +87,7 @@ else
 fi
 f=/etc/sudoers.d/swapboot-lab-$user
 if [ -n "$rule" ]; then
-	command -v sudo >/dev/null || { echo "sudo is not installed on the machine (lab/apt-packages.txt)" >&2; exit 1; }
+	command -v sudo >/dev/null || { echo "sudo is not installed on the machine (make prereqs installs it: lab/prereq/debian-packages.txt)" >&2; exit 1; }
 	umask 077
 	printf '%s\n' "$rule" > "$f.tmp"
 	visudo -cqf "$f.tmp"

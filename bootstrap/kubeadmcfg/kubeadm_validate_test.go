@@ -19,8 +19,8 @@ import (
 // $SWAPBOOT_LAB_CACHE/k8s/<version>/bin/kubeadm (default cache /var/cache/swapboot-lab). They skip
 // otherwise.
 
-// referenceDir holds real kubeadm v1.37.2 outputs: ../shared/reference beside the checkout (as in CI).
-const referenceDir = "../../../shared/reference/kubeadm-v1.37.2"
+// referenceDir holds real kubeadm v1.37.2 outputs, kept in the repository (see its README.md).
+const referenceDir = "testdata/kubeadm-v1.37.2"
 
 func kubeadmBinary(t *testing.T, ver string) string {
 	t.Helper()
@@ -72,7 +72,7 @@ func TestKubeadmValidateReference(t *testing.T) {
 	}
 	samples, _ := filepath.Glob(filepath.Join(referenceDir, "configs", "sample-*.yaml"))
 	if len(samples) == 0 {
-		t.Skipf("reference samples not found in %s", referenceDir)
+		t.Fatalf("reference samples missing from %s (they are part of the repository)", referenceDir)
 	}
 	for _, s := range samples {
 		name := strings.TrimSuffix(filepath.Base(s), ".yaml")

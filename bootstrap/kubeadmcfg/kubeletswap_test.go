@@ -9,7 +9,7 @@ import (
 )
 
 // testdata/kubelet-config-v1.37.2.yaml is /var/lib/kubelet/config.yaml as kubeadm v1.37.2 writes it for the
-// lab: the KubeletConfiguration of /work/shared/reference/kubeadm-v1.37.2/init-defaults-kubeletconfig.yaml
+// lab: the KubeletConfiguration of testdata/kubeadm-v1.37.2/init-defaults-kubeletconfig.yaml
 // (kubeadm config print init-defaults --component-configs KubeletConfiguration) with the lab's
 // cgroupDriver: cgroupfs, failCgroupV1: false and failSwapOn: false.
 func kubeadmKubeletConfig(t *testing.T) string {

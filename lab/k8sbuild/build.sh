@@ -64,33 +64,47 @@ fi
 rm -rf "$CACHE/k8s/.tmp-"*
 
 START=$(date +%s)
-step_start=$START
-step() {
-	local now
-	now=$(date +%s)
-	log "$1 ($((now - step_start)) s; $((now - START)) s in all)"
-	step_start=$now
+STEPS=4
+# The figure printed at the start: a cold build measured on 2 cores (docs/performance.md).
+EXPECT_MIN=16
+
+TICKER=""
+stop_ticker() {
+	[ -z "$TICKER" ] || { kill "$TICKER" 2>/dev/null || true; wait "$TICKER" 2>/dev/null || true; }
+	TICKER=""
 }
 
-# --- Debian packages -------------------------------------------------------
-missing=()
-while read -r pkg; do
-	pkg="${pkg%%#*}"
-	pkg="${pkg//[[:space:]]/}"
-	[ -n "$pkg" ] || continue
-	dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
-done <"$HERE/apt-packages.txt"
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]} (apt-get install them)"
-	log "installing Debian packages: ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+mins() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
+
+# run_step N DESCRIPTION CMD...: runs CMD with a line every 30 s saying what is being built, for how
+# long, and how far along the build is, so a long compile never looks hung.
+run_step() {
+	local n="$1" what="$2" t0 rc=0
+	shift 2
+	t0=$(date +%s)
+	log "[$n/$STEPS] $what"
+	(
+		while sleep 30; do
+			now=$(date +%s)
+			log "[$n/$STEPS] $what: $(mins $((now - t0))) so far; $(mins $((now - START))) in all, $((STEPS - n)) step(s) after this (a cold build takes about $EXPECT_MIN min on 2 idle cores)"
+		done
+	) &
+	TICKER=$!
+	"$@" || rc=$?
+	stop_ticker
+	[ "$rc" = 0 ] || die "[$n/$STEPS] $what failed (exit $rc)"
+	log "[$n/$STEPS] done in $(mins $(($(date +%s) - t0))): $what"
+}
+
+# --- what the build runs -------------------------------------------------------
+# The Debian packages are installed by `bin/lab prereqs --install` (make demo / make test do it) from
+# the one list, lab/prereq/debian-packages.txt; here only what this script itself runs is checked.
 command -v go >/dev/null || die "go is not on PATH"
+[ -x /usr/sbin/xtables-nft-multi ] || die "/usr/sbin/xtables-nft-multi is missing: install the Debian packages first (make prereqs, or apt-get install iptables)"
 
 # --- work dir: everything is built here and renamed into place at the end ---
 WORK="$(mktemp -d "$CACHE/k8s/.tmp-$VERSION.XXXXXX")"
-cleanup() { rm -rf "$WORK"; }
+cleanup() { stop_ticker; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 STAGE="$WORK/out"
@@ -130,6 +144,7 @@ gen_k8s_module() {
 gen_coredns_module() {
 	mkdir -p "$1"
 	cp "$HERE/coredns/tools.go" "$1/"
+	cp -r "$HERE/coredns/cmd" "$1/"
 	printf 'module github.com/swapboot/swapboot/lab/k8sbuild/coredns\n\ngo 1.25.0\n\nrequire github.com/coredns/coredns %s\n' "$2" >"$1/go.mod"
 	(cd "$1" && GOFLAGS=-mod=mod go mod tidy)
 }
@@ -156,40 +171,73 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 	KLDFLAGS+=" -X $p.gitVersion=$VERSION -X $p.gitMajor=1 -X $p.gitMinor=$MINOR"
 	KLDFLAGS+=" -X $p.gitCommit=$GIT_COMMIT -X $p.gitTreeState=clean -X $p.buildDate=$BUILD_DATE"
 done
+# -dwarf=false: the binaries are stripped (-s -w) anyway, so the compiler need not produce the debug
+# information the linker then throws away.
 gobuild() { # gobuild MODDIR LDFLAGS PKG...
 	local dir="$1" ldflags="$2"
 	shift 2
-	(cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$STAGE/bin/" "$@")
+	(cd "$dir" && go build -trimpath -gcflags=all=-dwarf=false -ldflags "$ldflags" -o "$STAGE/bin/" "$@")
 }
 
+KUBE_CMDS=(kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy)
+KUBE_PKGS=()
+for c in "${KUBE_CMDS[@]}"; do KUBE_PKGS+=("k8s.io/kubernetes/cmd/$c"); done
+
 log "building Kubernetes $VERSION into $OUT (work dir $WORK)"
+log "the first run builds Kubernetes, etcd and CoreDNS from source: about $EXPECT_MIN min on 2 cores; later runs reuse $OUT"
 log "go $(go env GOVERSION), GOCACHE=$(go env GOCACHE), GOMODCACHE=$(go env GOMODCACHE)"
 
+# --- modules -------------------------------------------------------------------
+# `go list -deps` fetches exactly the modules the builds below import (not every module of the graph).
+download_modules() {
+	(cd "$KMOD" && go list -deps "${KUBE_PKGS[@]}" ./cmd/etcd ./cmd/pause >/dev/null) &&
+		(cd "$CMOD" && go list -deps ./cmd/coredns >/dev/null)
+}
+run_step 1 "downloading the Go modules of Kubernetes $VERSION, etcd and CoreDNS" download_modules
+
 # --- binaries ----------------------------------------------------------------
-gobuild "$KMOD" "$KLDFLAGS" k8s.io/kubernetes/cmd/kubeadm
-step "built kubeadm"
-
-# The images kubeadm itself expects; --kubernetes-version keeps it offline.
-"$STAGE/bin/kubeadm" config images list --kubernetes-version "$VERSION" >"$STAGE/images.txt"
-log "images kubeadm $VERSION expects:"
-sed 's/^/    /' "$STAGE/images.txt" >&2
-got="$("$STAGE/bin/kubeadm" version -o short)"
-[ "$got" = "$VERSION" ] || die "kubeadm version -o short printed '$got', want $VERSION"
-
+# images_and_tags: the images kubeadm itself expects (--kubernetes-version keeps it offline), and the
+# etcd and CoreDNS versions they name.
+images_and_tags() {
+	"$STAGE/bin/kubeadm" config images list --kubernetes-version "$VERSION" >"$STAGE/images.txt"
+	log "images kubeadm $VERSION expects:"
+	sed 's/^/    /' "$STAGE/images.txt" >&2
+	got="$("$STAGE/bin/kubeadm" version -o short)"
+	[ "$got" = "$VERSION" ] || die "kubeadm version -o short printed '$got', want $VERSION"
+	ETCD_TAG="$(image_tag etcd)"
+	COREDNS_TAG="$(image_tag coredns)"
+	if [ -z "$ETCD_TAG" ] || [ -z "$COREDNS_TAG" ]; then die "images.txt lacks etcd or coredns"; fi
+	ETCD_WANT="v${ETCD_TAG%-*}"
+}
 image_tag() { # image_tag NAME: the tag kubeadm expects for image NAME
 	awk -v n="$1" '{ r = $0; sub(/.*\//, "", r); split(r, a, ":"); if (a[1] == n) { print a[2]; exit } }' "$STAGE/images.txt"
 }
-ETCD_TAG="$(image_tag etcd)"
-COREDNS_TAG="$(image_tag coredns)"
-if [ -z "$ETCD_TAG" ] || [ -z "$COREDNS_TAG" ]; then die "images.txt lacks etcd or coredns"; fi
-ETCD_WANT="v${ETCD_TAG%-*}"
 
-etcd_have="$(gomod_field "$KMOD" go.etcd.io/etcd/server/v3 '{{.Version}}')"
-if [ "$etcd_have" != "$ETCD_WANT" ]; then
-	[ "$KMOD" != "$HERE" ] || die "go.mod has etcd $etcd_have but kubeadm $VERSION expects $ETCD_WANT: update go.mod"
-	log "pinning etcd $ETCD_WANT (kubernetes requires $etcd_have)"
-	(cd "$KMOD" && GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@$ETCD_WANT")
+all_go_cmds="$(printf '%s, ' "${KUBE_CMDS[@]}")etcd, pause"
+if [ "$VERSION" = "$DEFAULT_VERSION" ]; then
+	# The committed go.mod already pins the etcd kubeadm expects (checked below), so every Go command
+	# of the module builds in one `go build`: its scheduler keeps both cores busy to the end and each
+	# shared package compiles once.
+	run_step 2 "compiling $all_go_cmds in one go build" gobuild "$KMOD" "$KLDFLAGS" "${KUBE_PKGS[@]}" ./cmd/etcd ./cmd/pause
+	images_and_tags
+	etcd_have="$(gomod_field "$KMOD" go.etcd.io/etcd/server/v3 '{{.Version}}')"
+	[ "$etcd_have" = "$ETCD_WANT" ] || die "go.mod has etcd $etcd_have but kubeadm $VERSION expects $ETCD_WANT: update go.mod"
+else
+	# Another version: kubeadm first, to learn which etcd it expects, then the rest.
+	build_other_version() {
+		gobuild "$KMOD" "$KLDFLAGS" k8s.io/kubernetes/cmd/kubeadm || return
+		images_and_tags
+		etcd_have="$(gomod_field "$KMOD" go.etcd.io/etcd/server/v3 '{{.Version}}')"
+		if [ "$etcd_have" != "$ETCD_WANT" ]; then
+			log "pinning etcd $ETCD_WANT (kubernetes requires $etcd_have)"
+			(cd "$KMOD" && GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@$ETCD_WANT") || return
+		fi
+		gobuild "$KMOD" "$KLDFLAGS" "${KUBE_PKGS[@]:1}" ./cmd/etcd ./cmd/pause
+	}
+	run_step 2 "compiling kubeadm, then ${all_go_cmds#kubeadm, }" build_other_version
+	[ -n "${ETCD_WANT:-}" ] || images_and_tags
 fi
+
 coredns_have="$(gomod_field "$CMOD" github.com/coredns/coredns '{{.Version}}')"
 if [ "$coredns_have" != "$COREDNS_TAG" ]; then
 	[ "$VERSION" != "$DEFAULT_VERSION" ] || die "coredns/go.mod has $coredns_have but kubeadm expects $COREDNS_TAG: update it"
@@ -197,21 +245,8 @@ if [ "$coredns_have" != "$COREDNS_TAG" ]; then
 	CMOD="$WORK/coredns"
 	gen_coredns_module "$CMOD" "$COREDNS_TAG"
 fi
-
-gobuild "$KMOD" "$KLDFLAGS" \
-	k8s.io/kubernetes/cmd/kubelet \
-	k8s.io/kubernetes/cmd/kubectl \
-	k8s.io/kubernetes/cmd/kube-apiserver \
-	k8s.io/kubernetes/cmd/kube-controller-manager \
-	k8s.io/kubernetes/cmd/kube-scheduler \
-	k8s.io/kubernetes/cmd/kube-proxy
-step "built kubelet, kubectl, kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy"
-
-gobuild "$KMOD" "-s -w" ./cmd/etcd ./cmd/pause
-step "built etcd $ETCD_WANT and pause"
-
-gobuild "$CMOD" "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_TAG" github.com/coredns/coredns
-step "built coredns $COREDNS_TAG"
+run_step 3 "compiling CoreDNS $COREDNS_TAG (the plugins a kubeadm Corefile uses)" \
+	gobuild "$CMOD" "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_TAG" ./cmd/coredns
 
 MKIMAGE="$WORK/mkimage"
 (cd "$HERE" && go build -trimpath -o "$MKIMAGE" ./cmd/mkimage)
@@ -223,6 +258,7 @@ for b in kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-sch
 done
 
 # --- images ------------------------------------------------------------------
+log "[4/$STEPS] making the images kubeadm expects"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n' >"$WORK/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$WORK/group"
 common=(
@@ -270,7 +306,7 @@ while read -r ref; do
 	esac
 	"$MKIMAGE" -o "$STAGE/images/$name.tar" -ref "$ref" "${common[@]}" "${args[@]}" >&2
 done <"$STAGE/images.txt"
-step "made $(wc -l <"$STAGE/images.txt") images"
+log "[4/$STEPS] made $(wc -l <"$STAGE/images.txt") images"
 
 # --- into place --------------------------------------------------------------
 {
@@ -293,5 +329,5 @@ sync -f "$STAGE" 2>/dev/null || true
 mv "$STAGE" "$OUT"
 date -u +%Y-%m-%dT%H:%M:%SZ >"$OUT/DONE.tmp"
 mv "$OUT/DONE.tmp" "$OUT/DONE"
-step "done: $OUT"
+log "done in $(mins $(($(date +%s) - START))): $OUT"
 du -sh "$OUT/bin" "$OUT/images" >&2
