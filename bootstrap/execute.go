@@ -3,7 +3,6 @@ package bootstrap
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,39 +12,24 @@ import (
 	"sync"
 	"time"
 
+	"github.com/swapboot/swapboot/bootstrap/joinmaterial"
+	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/sshexec"
 	"github.com/swapboot/swapboot/templates"
 )
 
 // Executor runs plans over open connections: phases in order, hosts inside a phase in bounded parallel.
 type Executor struct {
-	Out      io.Writer // human output; every line is prefixed with its host
 	Logger   *slog.Logger
 	Parallel int
 	// KubeconfigDir is where <cluster name>.kubeconfig is written, unless KubeconfigPath names the file.
 	KubeconfigDir   string
 	KubeconfigPath  string
 	KubeletLogLines int
-	Redactor        *Redactor
+	// Console carries every host line: protocol lines dropped, secrets masked, host prefixed.
+	Console *output.Console
 	// StepTimeout bounds each remote step (0: only the run's own deadline).
 	StepTimeout time.Duration
-
-	outOnce sync.Once
-	out     *lockedWriter
-}
-
-// lockedWriter serializes the hosts' output: sshexec's prefix writers hold its lock around each line.
-type lockedWriter struct {
-	sync.Mutex
-	w io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
-
-// output is Out, shared safely by every host's writers.
-func (e *Executor) output() io.Writer {
-	e.outOnce.Do(func() { e.out = &lockedWriter{w: e.Out} })
-	return e.out
 }
 
 func (e *Executor) logger() *slog.Logger {
@@ -55,41 +39,15 @@ func (e *Executor) logger() *slog.Logger {
 	return e.Logger
 }
 
-// hostOutput streams one host's output: swapboot's own protocol lines are dropped, secrets masked, and
-// every line prefixed with "[host] ".
-func (e *Executor) hostOutput(h Host) io.WriteCloser {
-	prefixed := sshexec.NewPrefixWriter(e.output(), "["+h.ID()+"] ")
-	return &chain{first: newProtocolFilter(e.Redactor.Writer(prefixed)), rest: []io.Closer{prefixed}}
-}
-
-// chain closes the writers of a pipeline in order, so partial last lines are flushed through all of them.
-type chain struct {
-	first io.WriteCloser
-	rest  []io.Closer
-}
-
-func (c *chain) Write(p []byte) (int, error) { return c.first.Write(p) }
-func (c *chain) Close() error {
-	err := c.first.Close()
-	for _, r := range c.rest {
-		err = errors.Join(err, r.Close())
-	}
-	return err
-}
-
 // say prints one line for a host.
-func (e *Executor) say(h Host, format string, args ...any) {
-	w := sshexec.NewPrefixWriter(e.output(), "["+h.ID()+"] ")
-	fmt.Fprintln(w, e.Redactor.Redact(fmt.Sprintf(format, args...)))
-	_ = w.Close()
-}
+func (e *Executor) say(h Host, format string, args ...any) { e.Console.Say(h.ID(), format, args...) }
 
 // run executes one script on a host, streaming its output, and returns the result.
 func (e *Executor) run(ctx context.Context, conn Conn, h Host, script string, quiet bool) (sshexec.Result, error) {
 	cmd := sshexec.Cmd{Script: script, Timeout: e.StepTimeout}
 	if !quiet {
 		// One writer per stream, so partial lines of stdout and stderr never mix.
-		stdout, stderr := e.hostOutput(h), e.hostOutput(h)
+		stdout, stderr := e.Console.Host(h.ID()), e.Console.Host(h.ID())
 		defer stdout.Close()
 		defer stderr.Close()
 		cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -101,7 +59,7 @@ func (e *Executor) run(ctx context.Context, conn Conn, h Host, script string, qu
 type runState struct {
 	mu          sync.Mutex
 	rt          Runtime
-	joinCmds    []JoinCommand
+	joinCmds    []joinmaterial.JoinCommand
 	materialErr error
 	initFailed  error
 }
@@ -194,7 +152,7 @@ func (e *Executor) runStage(ctx context.Context, p *Plan, hp HostPlan, stage Sta
 		if err != nil {
 			res.Status, res.Err = StatusFailed, fmt.Errorf("%s: %s: %w", h.ID(), step.Phase, err)
 			e.say(h, "%s: FAILED after %s: %v", step.Phase, res.Duration.Round(time.Millisecond), err)
-			e.logger().Error("step failed", "host", h.ID(), "step", step.Phase, "err", e.Redactor.Redact(err.Error()))
+			e.logger().Error("step failed", "host", h.ID(), "step", step.Phase, "err", e.Console.Redactor().Redact(err.Error()))
 			// After an interrupt the kubelet's log says nothing about the cause, and the user wants out.
 			if ctx.Err() == nil {
 				switch step.Phase {
@@ -256,7 +214,7 @@ func (e *Executor) runStep(ctx context.Context, p *Plan, h Host, step Step, conn
 	if err != nil {
 		return err
 	}
-	changed, unchanged := protocolReports(string(out.Stdout))
+	changed, unchanged := output.Reports(string(out.Stdout))
 	res.Status = StatusUnchanged
 	if len(changed) > 0 {
 		res.Status = StatusChanged
@@ -267,7 +225,7 @@ func (e *Executor) runStep(ctx context.Context, p *Plan, h Host, step Step, conn
 	switch step.Collect {
 	case CollectInitOutput:
 		if res.Status == StatusChanged {
-			cmds, err := ParseJoinCommands(string(out.Stdout))
+			cmds, err := joinmaterial.ParseJoinCommands(string(out.Stdout))
 			if err != nil {
 				return fmt.Errorf("reading the join command from kubeadm init output: %w", err)
 			}
@@ -276,7 +234,7 @@ func (e *Executor) runStep(ctx context.Context, p *Plan, h Host, step Step, conn
 			st.mu.Unlock()
 		}
 	case CollectJoinCommand:
-		cmds, err := ParseJoinCommands(string(out.Stdout))
+		cmds, err := joinmaterial.ParseJoinCommands(string(out.Stdout))
 		if err != nil {
 			return fmt.Errorf("reading the join command from kubeadm token create: %w", err)
 		}
@@ -284,14 +242,14 @@ func (e *Executor) runStep(ctx context.Context, p *Plan, h Host, step Step, conn
 		st.joinCmds = cmds
 		st.mu.Unlock()
 	case CollectCACert:
-		hash, err := CACertHash(out.Stdout)
+		hash, err := joinmaterial.CACertHash(out.Stdout)
 		if err != nil {
 			return fmt.Errorf("/etc/kubernetes/pki/ca.crt: %w", err)
 		}
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		if len(st.joinCmds) > 0 {
-			if err := VerifyJoinHash(hash, st.joinCmds); err != nil {
+			if err := joinmaterial.VerifyJoinHash(hash, st.joinCmds); err != nil {
 				return err
 			}
 		}
@@ -329,24 +287,6 @@ func (e *Executor) showKubeletLog(ctx context.Context, conn Conn, h Host) {
 	defer cancel()
 	e.say(h, "last %d lines of the kubelet log:", lines)
 	_, _ = e.run(logCtx, conn, Host{Address: h.ID() + " kubelet"}, script, false)
-}
-
-// protocolReports collects the "@swapboot changed|unchanged <what>" lines a script printed.
-func protocolReports(stdout string) (changed, unchanged []string) {
-	for _, line := range strings.Split(stdout, "\n") {
-		rest, ok := strings.CutPrefix(line, protocolPrefix)
-		if !ok {
-			continue
-		}
-		kind, what, _ := strings.Cut(rest, " ")
-		switch kind {
-		case "changed":
-			changed = append(changed, what)
-		case "unchanged":
-			unchanged = append(unchanged, what)
-		}
-	}
-	return changed, unchanged
 }
 
 func kubeletSummary(p KubeletPolicy) string {

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swapboot/swapboot/bootstrap/joinmaterial"
+	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/sshexec"
 )
 
@@ -102,7 +104,7 @@ type fakeCluster struct {
 
 func newFakeCluster(t *testing.T, c *Cluster, wrongHash bool) *fakeCluster {
 	ca := testCA(t)
-	hash, err := CACertHash(ca)
+	hash, err := joinmaterial.CACertHash(ca)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +130,7 @@ func (fc *fakeCluster) conns() map[string]Conn {
 }
 
 func (fc *fakeCluster) execute(t *testing.T, p *Plan) *Report {
-	e := &Executor{Out: &fc.out, Parallel: 4, KubeconfigDir: fc.dir, Redactor: NewRedactor(p.Token)}
+	e := &Executor{Console: output.NewConsole(&fc.out, output.NewRedactor(p.Token)), Parallel: 4, KubeconfigDir: fc.dir}
 	return e.Execute(context.Background(), p, fc.conns())
 }
 
@@ -160,7 +162,7 @@ func TestExecuteBuildsTheCluster(t *testing.T) {
 		t.Errorf("protocol lines leaked into the output")
 	}
 	var table bytes.Buffer
-	r.Print(&table, NewRedactor(testToken).Redact)
+	r.Print(&table, output.NewRedactor(testToken).Redact)
 	if !strings.Contains(table.String(), "192.168.122.51") || !strings.Contains(table.String(), "failSwapOn=false LimitedSwap") {
 		t.Errorf("table:\n%s", table.String())
 	}
@@ -218,7 +220,7 @@ func TestExecuteRefusesMismatchedCAHash(t *testing.T) {
 	if r.ExitCode() != ExitHostFailed {
 		t.Fatalf("exit %d", r.ExitCode())
 	}
-	var mismatch *HashMismatchError
+	var mismatch *joinmaterial.HashMismatchError
 	found := false
 	for _, s := range r.Hosts[0].Steps {
 		if s.Status == StatusFailed && errors.As(s.Err, &mismatch) {
@@ -241,7 +243,7 @@ func TestExecuteStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	p := planFor(t, c, "v1.37.2", true, false)
-	r := (&Executor{Out: &fc.out, Parallel: 2, KubeconfigDir: fc.dir, Redactor: NewRedactor(p.Token)}).Execute(ctx, p, fc.conns())
+	r := (&Executor{Console: output.NewConsole(&fc.out, output.NewRedactor(p.Token)), Parallel: 2, KubeconfigDir: fc.dir}).Execute(ctx, p, fc.conns())
 	if r.ExitCode() != ExitInterrupted {
 		t.Fatalf("exit %d", r.ExitCode())
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swapboot/swapboot/bootstrap/joinmaterial"
 	"github.com/swapboot/swapboot/bootstrap/kubeadmcfg"
 	"github.com/swapboot/swapboot/templates"
 )
@@ -150,7 +151,7 @@ func BuildPlan(c *Cluster, facts map[string]Facts, opt PlanOptions) (*Plan, erro
 		opt.JoinTokenTTL = time.Hour
 	}
 	if opt.NewToken == nil {
-		opt.NewToken = NewBootstrapToken
+		opt.NewToken = joinmaterial.NewBootstrapToken
 	}
 	if err := CheckFacts(c, facts); err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/swapboot/swapboot/bootstrap/output"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -54,7 +56,7 @@ func TestPlanGolden(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				p := planFor(t, testCluster(), version, cg == "v2", false)
 				var out bytes.Buffer
-				if err := p.Print(&out, NewRedactor()); err != nil {
+				if err := p.Print(&out, output.NewRedactor()); err != nil {
 					t.Fatal(err)
 				}
 				compareGolden(t, filepath.Join("testdata", "plans", name+".golden"), out.String())
@@ -80,7 +82,7 @@ func TestPlanGolden(t *testing.T) {
 func TestPlanShowsEachVersionsKubeletPath(t *testing.T) {
 	text := func(version string, cgroupV2, oldDeb bool) string {
 		var out bytes.Buffer
-		if err := planFor(t, testCluster(), version, cgroupV2, oldDeb).Print(&out, NewRedactor()); err != nil {
+		if err := planFor(t, testCluster(), version, cgroupV2, oldDeb).Print(&out, output.NewRedactor()); err != nil {
 			t.Fatal(err)
 		}
 		return out.String()

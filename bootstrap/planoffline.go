@@ -3,6 +3,8 @@ package bootstrap
 import (
 	"errors"
 	"io"
+
+	"github.com/swapboot/swapboot/bootstrap/output"
 )
 
 // PlanOfflineOptions configure `swapboot plan`.
@@ -42,7 +44,7 @@ func PlanOffline(o PlanOfflineOptions) error {
 		return err
 	}
 	plan.Assumptions = notes
-	none := NewRedactor()
+	none := output.NewRedactor()
 	if err := plan.Print(o.Out, none); err != nil {
 		return err
 	}

@@ -7,18 +7,19 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/templates"
 )
 
 // Display makes text safe and readable for people: secrets masked, run-time placeholders named.
-func (p *Plan) Display(r *Redactor, s string) string {
+func (p *Plan) Display(r *output.Redactor, s string) string {
 	s = strings.ReplaceAll(s, placeholderHash, "<sha256 of the cluster CA, read from the master after init>")
 	return r.Redact(s)
 }
 
 // Print writes the plan: the choices and why, then per host every step with the exact script it runs
 // (the same rendering the executor uses, with run-time values as named placeholders).
-func (p *Plan) Print(w io.Writer, r *Redactor) error {
+func (p *Plan) Print(w io.Writer, r *output.Redactor) error {
 	fmt.Fprintf(w, "# swapboot plan for cluster %q, Kubernetes %s\n", p.Cluster.Name, p.Policy.Version)
 	for _, a := range p.Assumptions {
 		fmt.Fprintf(w, "# assumed: %s\n", a)
@@ -51,7 +52,7 @@ func (p *Plan) Print(w io.Writer, r *Redactor) error {
 
 // WriteFiles writes every rendered script and document under dir/<host>/ so they can be read, diffed or
 // checked with `kubeadm config validate`.
-func (p *Plan) WriteFiles(dir string, r *Redactor) error {
+func (p *Plan) WriteFiles(dir string, r *output.Redactor) error {
 	for _, hp := range p.Hosts {
 		hostDir := filepath.Join(dir, hp.Host.Address)
 		for i, s := range hp.Steps {

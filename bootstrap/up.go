@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/swapboot/swapboot/bootstrap/output"
 )
 
 // RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
@@ -72,7 +74,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	if err != nil {
 		return exitFor(ctx, err), err
 	}
-	redactor := NewRedactor(plan.Token)
+	redactor := output.NewRedactor(plan.Token)
 	if o.DryRun {
 		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", plan.Command)
 		return ExitOK, plan.Print(o.Out, redactor)
@@ -86,8 +88,8 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 			return ExitOK, errors.New("nothing done")
 		}
 	}
-	exec := &Executor{Out: o.Out, Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
-		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, Redactor: redactor, StepTimeout: o.StepTimeout}
+	exec := &Executor{Console: output.NewConsole(o.Out, redactor), Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
+		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, StepTimeout: o.StepTimeout}
 	report := exec.Execute(ctx, plan, conns)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)

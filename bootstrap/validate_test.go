@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	// Test only: the production code decodes keys itself (package bootstrap does not import
-	// golang.org/x/crypto/ssh, see docs/design.md); this checks it agrees with the SSH library.
 	"golang.org/x/crypto/ssh"
 )
 

@@ -1,8 +1,6 @@
-package bootstrap
+package joinmaterial
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
@@ -22,14 +20,4 @@ func NewBootstrapToken() (string, error) {
 		return "", fmt.Errorf("generate bootstrap token: generated value is not a valid token")
 	}
 	return t, nil
-}
-
-// NewCertificateKey returns a fresh random certificate key for `kubeadm init --upload-certs`:
-// 32 random bytes as 64 lowercase hex characters (what `kubeadm certs certificate-key` prints).
-func NewCertificateKey() (string, error) {
-	b := make([]byte, certificateKeyBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate certificate key: %w", err)
-	}
-	return hex.EncodeToString(b), nil
 }

@@ -1,4 +1,4 @@
-package bootstrap
+package joinmaterial
 
 import (
 	"encoding/hex"
@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
+
+	"github.com/swapboot/swapboot/bootstrap/output"
 )
 
 // JoinCommand is one `kubeadm join` command printed by `kubeadm init` or
@@ -69,7 +71,7 @@ func (c JoinCommand) Args() []string { return c.args(false) }
 func (c JoinCommand) args(redact bool) []string {
 	secret := func(s string) string {
 		if redact && s != "" {
-			return RedactionMarker
+			return output.RedactionMarker
 		}
 		return s
 	}

@@ -1,4 +1,4 @@
-package bootstrap
+package joinmaterial
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
+
+	"github.com/swapboot/swapboot/bootstrap/output"
 )
 
 // FuzzParseJoinCommands: never panics; a successful parse returns at least one command, each
@@ -26,7 +28,7 @@ func FuzzParseJoinCommands(f *testing.F) {
 			if cmds != nil {
 				t.Fatalf("commands with an error: %v", cmds)
 			}
-			if msg := err.Error(); RedactKnownPatterns(msg) != msg {
+			if msg := err.Error(); output.RedactKnownPatterns(msg) != msg {
 				t.Fatalf("error message contains a token-shaped value: %q", msg)
 			}
 			var je *JoinCommandError

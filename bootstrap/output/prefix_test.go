@@ -1,4 +1,4 @@
-package sshexec
+package output
 
 import (
 	"bufio"
@@ -31,7 +31,7 @@ func TestPrefixWriter(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			w := NewPrefixWriter(&out, "[h] ")
+			w := newPrefixWriter(NewConsole(&out, nil), "[h] ")
 			for _, s := range tc.writes {
 				if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
 					t.Fatalf("Write(%q) = %d, %v", s, n, err)
@@ -51,18 +51,11 @@ func TestPrefixWriter(t *testing.T) {
 
 func TestPrefixWriterBoundsPartialLine(t *testing.T) {
 	var out bytes.Buffer
-	w := NewPrefixWriter(&out, "[h] ")
+	w := newPrefixWriter(NewConsole(&out, nil), "[h] ")
 	w.Write(bytes.Repeat([]byte("."), maxPartialLine+10))
 	if got := out.Len(); got != len("[h] ")+maxPartialLine+10+1 {
 		t.Errorf("wrote %d bytes, want the long partial line flushed", got)
 	}
-}
-
-// lockedBuffer is a shared writer that is not safe for concurrent use by itself but has Lock and
-// Unlock, which NewPrefixWriter holds around its writes.
-type lockedBuffer struct {
-	sync.Mutex
-	bytes.Buffer
 }
 
 // Many hosts' writers share one output: every line must come out whole, with its own prefix.
@@ -72,13 +65,15 @@ func TestPrefixWritersShareOneWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	shared := map[string]io.Writer{"writer with Lock": &lockedBuffer{}, "os.File": file}
+	// A bytes.Buffer is not safe for concurrent use by itself: the Console's lock serialises the lines.
+	shared := map[string]io.Writer{"bytes.Buffer": &bytes.Buffer{}, "os.File": file}
 	for name, out := range shared {
 		t.Run(name, func(t *testing.T) {
 			const writers, lines = 8, 300
+			console := NewConsole(out, nil)
 			var wg sync.WaitGroup
 			for i := range writers {
-				w := NewPrefixWriter(out, fmt.Sprintf("[host-%d] ", i))
+				w := newPrefixWriter(console, fmt.Sprintf("[host-%d] ", i))
 				wg.Go(func() {
 					defer w.Close()
 					for j := range lines {
@@ -101,7 +96,7 @@ func TestPrefixWritersShareOneWriter(t *testing.T) {
 			if f, ok := out.(*os.File); ok {
 				all, _ = os.ReadFile(f.Name())
 			} else {
-				all = out.(*lockedBuffer).Bytes()
+				all = out.(*bytes.Buffer).Bytes()
 			}
 			checkPrefixedLines(t, all, writers*lines)
 		})
@@ -111,8 +106,8 @@ func TestPrefixWritersShareOneWriter(t *testing.T) {
 // One writer fed from two goroutines (a Run's stdout and stderr) stays race-free, and whole-line
 // writes stay whole.
 func TestPrefixWriterConcurrentWrites(t *testing.T) {
-	var out lockedBuffer
-	w := NewPrefixWriter(&out, "[host-1] ")
+	var out bytes.Buffer
+	w := newPrefixWriter(NewConsole(&out, nil), "[host-1] ")
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {

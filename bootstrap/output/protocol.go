@@ -1,8 +1,9 @@
-package bootstrap
+package output
 
 import (
 	"bytes"
 	"io"
+	"strings"
 )
 
 // protocolPrefix starts the lines scripts print for swapboot rather than for people (docs/design.md).
@@ -39,4 +40,22 @@ func (f *protocolFilter) Close() error {
 	}
 	f.buf = nil
 	return f.w.Close()
+}
+
+// Reports collects the "@swapboot changed|unchanged <what>" lines a script printed.
+func Reports(stdout string) (changed, unchanged []string) {
+	for _, line := range strings.Split(stdout, "\n") {
+		rest, ok := strings.CutPrefix(line, protocolPrefix)
+		if !ok {
+			continue
+		}
+		kind, what, _ := strings.Cut(rest, " ")
+		switch kind {
+		case "changed":
+			changed = append(changed, what)
+		case "unchanged":
+			unchanged = append(unchanged, what)
+		}
+	}
+	return changed, unchanged
 }

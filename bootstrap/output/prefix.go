@@ -1,8 +1,7 @@
-package sshexec
+package output
 
 import (
 	"bytes"
-	"io"
 	"sync"
 )
 
@@ -10,21 +9,17 @@ import (
 // \r for ever); a longer partial line is written out as a line of its own.
 const maxPartialLine = 64 << 10
 
-// NewPrefixWriter returns a writer that puts prefix (e.g. "[10.0.0.5] ") in front of every line
-// written to w. It holds back a partial line until its newline arrives; Close writes a held-back
+// newPrefixWriter returns a writer that puts prefix (e.g. "[10.0.0.5] ") in front of every line
+// written to it and passes each complete line to the console in one call, so lines of different hosts
+// never interleave. It holds back a partial line until its newline arrives; Close writes a held-back
 // partial line, ending it with a newline (the writer remains usable).
-//
-// Sharing w: each PrefixWriter passes complete lines to w in a single Write call, so lines of
-// different hosts never interleave when w's Write is atomic for concurrent callers, as it is for
-// *os.File. For any other shared w, give w Lock and Unlock methods (embed a sync.Mutex): every
-// PrefixWriter holds w's lock around its Write. There is no hidden package-level lock.
-func NewPrefixWriter(w io.Writer, prefix string) io.WriteCloser {
-	return &prefixWriter{w: w, prefix: []byte(prefix)}
+func newPrefixWriter(c *Console, prefix string) *prefixWriter {
+	return &prefixWriter{w: c, prefix: []byte(prefix)}
 }
 
 type prefixWriter struct {
 	mu      sync.Mutex // one writer may get stdout and stderr copies from different goroutines
-	w       io.Writer
+	w       *Console
 	prefix  []byte
 	partial []byte
 }
@@ -55,7 +50,7 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	if len(out) == 0 {
 		return n, nil
 	}
-	if err := writeShared(p.w, out); err != nil {
+	if err := p.w.writeLines(out); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -70,7 +65,7 @@ func (p *prefixWriter) Close() error {
 	}
 	out := p.appendLine(nil, p.partial)
 	p.partial = p.partial[:0]
-	return writeShared(p.w, out)
+	return p.w.writeLines(out)
 }
 
 // appendLine appends prefix + line to out, ending it with a newline if it has none.
@@ -81,13 +76,4 @@ func (p *prefixWriter) appendLine(out, line []byte) []byte {
 		out = append(out, '\n')
 	}
 	return out
-}
-
-func writeShared(w io.Writer, b []byte) error {
-	if l, ok := w.(sync.Locker); ok {
-		l.Lock()
-		defer l.Unlock()
-	}
-	_, err := w.Write(b)
-	return err
 }
