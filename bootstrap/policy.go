@@ -6,12 +6,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/version"
-)
 
-// Supported Kubernetes versions.
-var (
-	minVersion = version.MustParseGeneric("1.17.0")
-	maxVersion = version.MustParseGeneric("1.37.99")
+	"github.com/swapboot/swapboot/bootstrap/versions"
 )
 
 // KubeletPolicy is how swapboot makes the kubelet of one Kubernetes version tolerate swap. It is a pure
@@ -47,17 +43,8 @@ func (e *PolicyError) Error() string {
 	return fmt.Sprintf("%s: %s; %s", e.Field, e.Problem, e.Fix)
 }
 
-// ParseVersion accepts "v1.30.4" or "1.30.4" and checks the supported range.
-func ParseVersion(s string) (*version.Version, error) {
-	v, err := version.ParseGeneric(strings.TrimPrefix(strings.TrimSpace(s), "v"))
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a Kubernetes version such as v1.30.4", s)
-	}
-	if v.LessThan(minVersion) || !v.LessThan(version.MustParseGeneric("1.38.0")) {
-		return nil, fmt.Errorf("Kubernetes %s is not supported: swapboot supports 1.17 to 1.37", s)
-	}
-	return v, nil
-}
+// ParseVersion accepts "v1.30.4" or "1.30.4" and checks the supported range (versions.Parse).
+func ParseVersion(s string) (*version.Version, error) { return versions.Parse(s) }
 
 // DecideKubelet chooses the kubelet swap settings for Kubernetes version v, the cluster file's behavior and
 // the hosts on cgroup v1 (named, for messages).
@@ -76,29 +63,29 @@ func DecideKubelet(v *version.Version, behavior SwapBehavior, cgroupV1Hosts []st
 			"use behavior: auto (NoSwap on cgroup v1), or move the hosts to cgroup v2"}
 	}
 	switch {
-	case minor < 22:
+	case versions.Legacy(minor):
 		p.Legacy = true
 		if behavior != SwapAuto {
-			return p, &PolicyError{"swap.behavior", fmt.Sprintf("Kubernetes %s has no swap behaviours (they start in 1.22)", p.Version),
-				"use behavior: auto, or Kubernetes >= 1.22 for LimitedSwap (>= 1.30 for NoSwap)"}
+			return p, &PolicyError{"swap.behavior", fmt.Sprintf("Kubernetes %s has no swap behaviours (they start in 1.%d)", p.Version, versions.SwapBehaviorFrom),
+				fmt.Sprintf("use behavior: auto, or Kubernetes >= 1.%d for LimitedSwap (>= 1.%d for NoSwap)", versions.SwapBehaviorFrom, versions.NoSwapFrom)}
 		}
 		p.Notes = append(p.Notes,
 			"kubelet < 1.22 has no swap settings in its config: --fail-swap-on=false goes into KUBELET_EXTRA_ARGS in the kubelet env file on every host",
 			"kubeadm < 1.22 gets flags, not a config file (swapboot's config API support starts at v1beta3)")
-	case minor < 30:
-		p.ConfigAPI = "kubeadm.k8s.io/v1beta3"
+	case minor < versions.NoSwapFrom:
+		p.ConfigAPI = versions.KubeadmAPI(minor)
 		switch behavior {
 		case SwapNoSwap:
-			return p, &PolicyError{"swap.behavior", fmt.Sprintf("NoSwap exists from Kubernetes 1.30; %s does not know it", p.Version),
+			return p, &PolicyError{"swap.behavior", fmt.Sprintf("NoSwap exists from Kubernetes 1.%d; %s does not know it", versions.NoSwapFrom, p.Version),
 				"use behavior: auto (or LimitedSwap on cgroup v2)"}
 		case SwapLimitedSwap:
-			p.SwapBehavior, p.NodeSwapGate = "LimitedSwap", true
-			if minor < 28 {
+			p.SwapBehavior, p.NodeSwapGate = "LimitedSwap", versions.NodeSwapGate(minor)
+			if minor < versions.LimitedSwapBetaFrom {
 				p.Notes = append(p.Notes, "LimitedSwap is alpha before 1.28 (NodeSwap feature gate set)")
 			}
 		case SwapAuto:
-			if allV2 && minor >= 28 {
-				p.SwapBehavior, p.NodeSwapGate = "LimitedSwap", true
+			if allV2 && minor >= versions.LimitedSwapBetaFrom {
+				p.SwapBehavior, p.NodeSwapGate = "LimitedSwap", versions.NodeSwapGate(minor)
 				p.Notes = append(p.Notes, "auto: every host uses cgroup v2 and NodeSwap is beta: LimitedSwap, with the NodeSwap feature gate (off by default before 1.30)")
 			} else {
 				p.Notes = append(p.Notes, "auto: failSwapOn: false only; no swap behaviour (NoSwap does not exist before 1.30, LimitedSwap needs cgroup v2 and 1.28+)")
@@ -106,10 +93,7 @@ func DecideKubelet(v *version.Version, behavior SwapBehavior, cgroupV1Hosts []st
 		}
 		p.Notes = append(p.Notes, "failSwapOn: false goes into the KubeletConfiguration passed to kubeadm init; joining nodes get it from the kubelet-config ConfigMap")
 	default:
-		p.ConfigAPI = "kubeadm.k8s.io/v1beta4"
-		if minor < 31 {
-			p.ConfigAPI = "kubeadm.k8s.io/v1beta3"
-		}
+		p.ConfigAPI = versions.KubeadmAPI(minor)
 		switch behavior {
 		case SwapNoSwap:
 			p.SwapBehavior = "NoSwap"
@@ -126,7 +110,7 @@ func DecideKubelet(v *version.Version, behavior SwapBehavior, cgroupV1Hosts []st
 		}
 		p.Notes = append(p.Notes, "failSwapOn: false goes into the KubeletConfiguration passed to kubeadm init; joining nodes get it from the kubelet-config ConfigMap")
 	}
-	if !allV2 && minor >= 35 {
+	if !allV2 && minor >= versions.FailCgroupV1From {
 		p.FailCgroupV1False = true
 		p.IgnorePreflight = append(p.IgnorePreflight, "SystemVerification")
 		p.Notes = append(p.Notes, "cgroup v1 hosts ("+v1List+") with kubelet >= 1.35: failCgroupV1: false and SystemVerification ignored, or the kubelet refuses to start")

@@ -17,6 +17,8 @@ import (
 	"gopkg.in/yaml.v3"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/swapboot/swapboot/bootstrap/versions"
 )
 
 // Value checks. Each returns ("", "") when the value is fine, else what is wrong and how to fix it.
@@ -27,9 +29,6 @@ const (
 	cfgMiB          = int64(1) << 20
 	cfgMinSwapMiB   = 64
 	cfgMaxSwapMiB   = 1 << 20 // 1T
-	cfgMinMinor     = 17
-	cfgMaxMinor     = 37
-	cfgLegacyMinor  = 22 // below: no kubeadm config file (see policy.go), so no kubelet/kubeProxy documents
 	cfgMaxValueShow = 60
 )
 
@@ -78,8 +77,8 @@ func cfgCheckVersion(s string) (string, string, string) {
 	if err != nil {
 		return "", fmt.Sprintf("%s is not a Kubernetes version", cfgShow(s)), "write a version such as v1.37.2"
 	}
-	if v.Major() != 1 || v.Minor() < cfgMinMinor || v.Minor() > cfgMaxMinor {
-		return "", fmt.Sprintf("Kubernetes %s is not supported", "v"+v.String()), fmt.Sprintf("swapboot supports 1.%d to 1.%d; choose a version in that range", cfgMinMinor, cfgMaxMinor)
+	if !versions.Supported(v.Major(), v.Minor()) {
+		return "", fmt.Sprintf("Kubernetes %s is not supported", "v"+v.String()), "swapboot supports " + versions.Range() + "; choose a version in that range"
 	}
 	return "v" + v.String(), "", ""
 }
@@ -718,13 +717,13 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 
 	// Sections that need a kubeadm config file (v1beta3, Kubernetes 1.22 and later).
 	if p.versionNorm != "" {
-		if v := version.MustParseSemantic(p.versionNorm); v.Minor() < cfgLegacyMinor {
+		if v := version.MustParseSemantic(p.versionNorm); versions.Legacy(v.Minor()) {
 			for _, s := range []struct {
 				field string
 				set   bool
 			}{{"kubelet", len(p.kubelet) > 0}, {"kubeProxy", len(p.kubeProxy) > 0}, {"nodeRegistration.imagePullPolicy", p.nodeReg.ImagePullPolicy != ""}} {
 				if s.set {
-					return nil, p.fail(p.keyNode(s.field), s.field, fmt.Sprintf("needs Kubernetes 1.%d or later (kubernetesVersion is %s)", cfgLegacyMinor, p.versionNorm), "remove it (older kubeadm takes no configuration file), or use kubernetesVersion v1.22.0 or later")
+					return nil, p.fail(p.keyNode(s.field), s.field, fmt.Sprintf("needs Kubernetes 1.%d or later (kubernetesVersion is %s)", versions.ConfigFileFrom, p.versionNorm), fmt.Sprintf("remove it (older kubeadm takes no configuration file), or use kubernetesVersion v1.%d.0 or later", versions.ConfigFileFrom))
 				}
 			}
 		}
