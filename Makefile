@@ -19,7 +19,8 @@ lab:
 
 # Unit tests, then the lab end-to-end tests (as root; they build Kubernetes once into $(LAB_CACHE)).
 test: vet build lab
-	$(GO) test -count=1 -timeout 80m ./...
+	$(GO) test -race -short -count=1 ./...
+	$(GO) test -count=1 -timeout 80m ./test/...
 	@if [ -f $(LAB_CACHE)/k8s/$(K8S_VERSION)/DONE ]; then cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/; fi
 
 unit: vet
@@ -37,14 +38,14 @@ lint: vet
 
 # Regenerate golden files after checking a change is intended.
 golden:
-	$(GO) test ./templates/ ./bootstrap/... -update
+	$(GO) test ./templates/ ./bootstrap/cluster/ ./bootstrap/plan/ ./bootstrap/kubeadmcfg/ -update
 
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzParseJoinCommands$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzMergeFailSwapOn$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzRedactorWriter$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/cluster/ -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/joinmaterial/ -run XXX -fuzz '^FuzzParseJoinCommands$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/plan/ -run XXX -fuzz '^FuzzMergeFailSwapOn$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/output/ -run XXX -fuzz '^FuzzRedactorWriter$$' -fuzztime $(FUZZTIME)
 
 bench: build lab
 	$(GO) test -p 1 -count=1 -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/

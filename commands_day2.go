@@ -19,7 +19,8 @@ import (
 	"github.com/swapboot/swapboot/examples"
 )
 
-// Day-2 commands: flags and wiring; every one runs the same pipeline as up (pipeline.Run).
+// Day-2 commands: flags and wiring. add-node, swap, reset and kubeconfig run the same pipeline as up
+// (pipeline.Run with their own planner); status only reads (pipeline.ClusterStatus); init prints a sample.
 
 // runAction is the action of every command that changes hosts: prepare adjusts the run options from the
 // command's flags and returns the command's planner.

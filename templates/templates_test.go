@@ -1,16 +1,14 @@
 package templates
 
 import (
-	"flag"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/quick"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/swapboot/swapboot/internal/golden"
+)
 
 // sampleInputs gives every script realistic inputs, including values that need quoting.
 var sampleInputs = map[string][]Var{
@@ -63,22 +61,7 @@ func TestGoldenAndShellcheck(t *testing.T) {
 
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./templates -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the rendered script (run go test ./templates -update after checking the change):\n%s", path, got)
-	}
+	golden.Check(t, path, []byte(got))
 }
 
 func TestRenderRefusesWrongInputs(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/kubeadmcfg"
 )
 
@@ -44,6 +45,9 @@ type ConfigError struct {
 }
 
 // Error formats the problem as "FILE:LINE: FIELD: what is wrong; how to fix it".
+// ExitCode: a cluster file problem is bad input.
+func (e *ConfigError) ExitCode() int { return exit.BadInput }
+
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)

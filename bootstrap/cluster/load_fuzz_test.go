@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/swapboot/swapboot/internal/golden"
 )
 
 // cfgSeedFiles are the cluster files the FuzzParse seed corpus is built from.
@@ -25,7 +27,7 @@ func cfgSeedName(file string) string {
 }
 
 // TestParseFuzzSeedCorpus keeps testdata/fuzz/FuzzParse in step with the cluster files (written with
-// -update-clusterfiles).
+// -update).
 func TestParseFuzzSeedCorpus(t *testing.T) {
 	for _, file := range cfgSeedFiles(t) {
 		data, err := os.ReadFile(file)
@@ -34,7 +36,7 @@ func TestParseFuzzSeedCorpus(t *testing.T) {
 		}
 		seed := filepath.Join("testdata/fuzz/FuzzParse", cfgSeedName(file))
 		want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
-		if *cfgUpdate {
+		if golden.Updating() {
 			if err := os.MkdirAll(filepath.Dir(seed), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +47,7 @@ func TestParseFuzzSeedCorpus(t *testing.T) {
 		}
 		got, err := os.ReadFile(seed)
 		if err != nil || string(got) != want {
-			t.Errorf("seed %s is missing or stale (run with -update-clusterfiles): %v", seed, err)
+			t.Errorf("seed %s is missing or stale (run with -update): %v", seed, err)
 		}
 	}
 }

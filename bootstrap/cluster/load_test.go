@@ -3,17 +3,17 @@ package cluster
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/swapboot/swapboot/internal/golden"
 )
 
-// go test ./bootstrap/ -run 'Load|Parse' -update-clusterfiles rewrites the .want/.json goldens and the
+// go test ./bootstrap/cluster -run 'Load|Parse' -update (make golden) rewrites the .want/.json goldens and the
 // FuzzParse seed corpus from the cluster files. Review the diff.
-var cfgUpdate = flag.Bool("update-clusterfiles", false, "rewrite testdata/clusterfiles goldens and the FuzzParse seeds")
 
 const cfgTestHome = "/home/tester"
 
@@ -54,7 +54,7 @@ func TestLoadBadClusterFiles(t *testing.T) {
 				t.Errorf("message is not one line: %q", err.Error())
 			}
 			wantFile := strings.TrimSuffix(file, ".yaml") + ".want"
-			if *cfgUpdate {
+			if golden.Updating() {
 				if err := os.WriteFile(wantFile, []byte(err.Error()+"\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -62,7 +62,7 @@ func TestLoadBadClusterFiles(t *testing.T) {
 			}
 			want, rerr := os.ReadFile(wantFile)
 			if rerr != nil {
-				t.Fatalf("%v (run with -update-clusterfiles)", rerr)
+				t.Fatalf("%v (run with -update)", rerr)
 			}
 			if got := err.Error(); got != strings.TrimSuffix(string(want), "\n") {
 				t.Errorf("got  %s\nwant %s", got, want)
@@ -84,16 +84,16 @@ func TestLoadGoodClusterFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := strings.TrimSuffix(file, ".yaml") + ".json"
-			if *cfgUpdate {
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			goldenFile := strings.TrimSuffix(file, ".yaml") + ".json"
+			if golden.Updating() {
+				if err := os.WriteFile(goldenFile, append(got, '\n'), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			want, err := os.ReadFile(golden)
+			want, err := os.ReadFile(goldenFile)
 			if err != nil {
-				t.Fatalf("%v (run with -update-clusterfiles)", err)
+				t.Fatalf("%v (run with -update)", err)
 			}
 			if string(got) != strings.TrimSuffix(string(want), "\n") {
 				t.Errorf("%s:\ngot  %s\nwant %s", file, got, want)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/versions"
 )
 
@@ -18,6 +19,9 @@ type HostProblem struct {
 
 // FactsError lists every host problem found, so users fix them all in one go.
 type FactsError struct{ Problems []HostProblem }
+
+// ExitCode: hosts that cannot be brought into the cluster as they are.
+func (e *FactsError) ExitCode() int { return exit.HostFailed }
 
 func (e *FactsError) Error() string {
 	var b strings.Builder

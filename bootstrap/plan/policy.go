@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/version"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/versions"
 )
 
@@ -39,6 +40,9 @@ type PolicyError struct {
 	Problem string
 	Fix     string
 }
+
+// ExitCode: a setting the version, the hosts or a flag cannot honour is bad input.
+func (e *PolicyError) ExitCode() int { return exit.BadInput }
 
 func (e *PolicyError) Error() string {
 	return fmt.Sprintf("%s: %s; %s", e.Field, e.Problem, e.Fix)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/sshexec"
 	"github.com/swapboot/swapboot/templates"
@@ -24,6 +25,9 @@ type UnreachableError struct {
 	Step     string // "connect" or "facts"
 	Failures []HostError
 }
+
+// ExitCode: hosts that could not be reached or read.
+func (e *UnreachableError) ExitCode() int { return exit.HostFailed }
 
 func (e *UnreachableError) Error() string {
 	var b strings.Builder

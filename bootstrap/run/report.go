@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 )
 
@@ -67,12 +68,12 @@ type Report struct {
 	Elapsed        time.Duration
 }
 
-// Exit codes.
+// Exit codes (package exit).
 const (
-	ExitOK          = 0
-	ExitHostFailed  = 1
-	ExitBadInput    = 2
-	ExitInterrupted = 130
+	ExitOK          = exit.OK
+	ExitHostFailed  = exit.HostFailed
+	ExitBadInput    = exit.BadInput
+	ExitInterrupted = exit.Interrupted
 )
 
 // ExitCode is 0 when every host is done, 1 when some host failed, 130 when interrupted.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/bootstrap/plan"
@@ -58,16 +59,16 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	}
 	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
 	if err != nil {
-		return exitFor(ctx, err), err
+		return exit.Code(ctx, err), err
 	}
 	defer CloseAll(conns)
 	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
 	if err != nil {
-		return exitFor(ctx, err), err
+		return exit.Code(ctx, err), err
 	}
 	p, err := planner(scope, facts)
 	if err != nil {
-		return exitFor(ctx, err), err
+		return exit.Code(ctx, err), err
 	}
 	redactor := output.NewRedactor(p.Token)
 	if o.DryRun {
@@ -149,18 +150,4 @@ func runScope(c *cluster.Cluster, o RunOptions) (*cluster.Cluster, error) {
 		return nil, &plan.PolicyError{Field: "--exclude", Problem: x + " is not a worker of " + c.File, Fix: "name a worker by its address or name"}
 	}
 	return &scope, nil
-}
-
-// exitFor maps the errors of the phases before any change to exit codes.
-func exitFor(ctx context.Context, err error) int {
-	var cfg *cluster.ConfigError
-	var pol *plan.PolicyError
-	switch {
-	case ctx.Err() != nil:
-		return ExitInterrupted
-	case errors.As(err, &cfg), errors.As(err, &pol):
-		return ExitBadInput
-	default:
-		return ExitHostFailed
-	}
 }
