@@ -146,7 +146,7 @@ func TestPlanMintsTokenWhenInitDoneButWorkerMissing(t *testing.T) {
 	var templatesRun []string
 	for _, s := range p.Hosts[0].Steps {
 		if s.Skip == "" {
-			templatesRun = append(templatesRun, s.Template)
+			templatesRun = append(templatesRun, s.Template())
 		}
 	}
 	if got := strings.Join(templatesRun, ","); got != "swap,token-create,ca-cert,admin-kubeconfig" {

@@ -60,7 +60,7 @@ func (p *Plan) WriteFiles(dir string, r *output.Redactor) error {
 			if err != nil {
 				return fmt.Errorf("%s: %s: %w", hp.Host.ID(), s.Phase, err)
 			}
-			name := fmt.Sprintf("%02d-%s-%s.sh", i+1, s.Phase, s.Template)
+			name := fmt.Sprintf("%02d-%s-%s.sh", i+1, s.Phase, s.Template())
 			if err := writeOut(filepath.Join(hostDir, name), p.Display(r, script)); err != nil {
 				return err
 			}
@@ -82,17 +82,12 @@ func (p *Plan) WriteFiles(dir string, r *output.Redactor) error {
 // joinFile is the JoinConfiguration a worker's join step writes, rendered with the placeholder runtime.
 func (p *Plan) joinFile(hp HostPlan) string {
 	for _, s := range hp.Steps {
-		if s.Phase != PhaseJoin || p.Policy.Legacy {
-			continue
-		}
-		vars, err := s.vars(PlaceholderRuntime())
-		if err != nil {
-			return ""
-		}
-		for _, v := range vars {
-			if v.Name == "KUBEADM_CONFIG" {
-				return v.Value
+		if j, ok := s.Kind.(joinKind); ok {
+			config, err := j.config(PlaceholderRuntime())
+			if err != nil {
+				return ""
 			}
+			return config
 		}
 	}
 	return ""

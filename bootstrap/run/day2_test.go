@@ -48,12 +48,12 @@ func TestSwapEnablePlanRollsNodeByNode(t *testing.T) {
 	var order []string
 	for _, hp := range p.Hosts {
 		for _, s := range hp.Steps {
-			order = append(order, hp.Host.Address+":"+s.Template)
-			if s.Template == "kubelet-config" || s.Template == "kubelet-configmap" {
+			order = append(order, hp.Host.Address+":"+s.Template())
+			if s.Template() == "kubelet-config" || s.Template() == "kubelet-configmap" {
 				content := s.Files["/var/lib/kubelet/config.yaml"] + s.Files["configmap/kubelet-config/kubelet"]
 				for _, want := range []string{"failSwapOn: false", "swapBehavior: LimitedSwap", "rotateCertificates: true", "cgroupDriver: cgroupfs"} {
 					if !strings.Contains(content, want) {
-						t.Errorf("%s %s lacks %q:\n%s", hp.Host.Address, s.Template, want, content)
+						t.Errorf("%s %s lacks %q:\n%s", hp.Host.Address, s.Template(), want, content)
 					}
 				}
 			}
@@ -108,8 +108,8 @@ func TestSwapDisableTurnsSwapOffBeforeTheKubelet(t *testing.T) {
 	var got []string
 	for _, hp := range p.Hosts {
 		for _, s := range hp.Steps {
-			got = append(got, hp.Host.Address+":"+s.Template)
-			if s.Template == "kubelet-config" && (strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "memorySwap") || strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "failSwapOn: false")) {
+			got = append(got, hp.Host.Address+":"+s.Template())
+			if s.Template() == "kubelet-config" && (strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "memorySwap") || strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "failSwapOn: false")) {
 				t.Errorf("disable left swap settings:\n%s", s.Files["/var/lib/kubelet/config.yaml"])
 			}
 		}
@@ -132,7 +132,7 @@ func TestAddNodePlanLeavesTheMasterAlone(t *testing.T) {
 	for _, hp := range p.Hosts {
 		for _, s := range hp.Steps {
 			if s.Skip == "" {
-				got = append(got, hp.Host.Address+":"+s.Template)
+				got = append(got, hp.Host.Address+":"+s.Template())
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/bootstrap/plan"
+	"github.com/swapboot/swapboot/internal/atomicfile"
 )
 
 // RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
@@ -92,7 +93,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	if o.ReportFile != "" {
 		data, err := report.JSON(redactor.Redact)
 		if err == nil {
-			_, err = writeFileAtomic(o.ReportFile, append(data, '\n'), 0o644)
+			_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
 		}
 		if err != nil {
 			return ExitHostFailed, fmt.Errorf("writing the report: %w", err)

@@ -1,0 +1,21 @@
+package plan
+
+import (
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/templates"
+)
+
+// resetKind runs kubeadm reset -f and restores the kubelet env file swapboot changed
+// (templates/scripts/reset.sh).
+type resetKind struct{ envFile string }
+
+func (resetKind) Phase() Phase     { return PhaseReset }
+func (resetKind) Template() string { return "reset" }
+func (resetKind) Column() Column   { return Column{Order: 40, Title: "RESET"} }
+func (k resetKind) Vars(Runtime) ([]templates.Var, error) {
+	return []templates.Var{{Name: "ENV_FILE", Value: k.envFile}}, nil
+}
+
+func resetStep(f hostfacts.Facts) Step {
+	return newStep(resetKind{envFile: f.KubeletEnvFile}, "kubeadm reset -f; restore the kubelet env file if swapboot changed it")
+}
