@@ -16,10 +16,8 @@ import (
 type Kind interface {
 	// Phase is the phase the step belongs to; stages select steps by phase.
 	Phase() Phase
-	// Template names the script (a file in templates/scripts/, without ".sh").
-	Template() string
-	// Vars are the script's inputs for a runtime (the dry-run uses PlaceholderRuntime).
-	Vars(rt Runtime) ([]templates.Var, error)
+	// Script is the typed call of the step's script for a runtime (the dry-run uses PlaceholderRuntime).
+	Script(rt Runtime) (templates.Script, error)
 }
 
 // OutputHook is a kind that takes something from its script's output. It may rewrite out.Changed and

@@ -94,15 +94,21 @@ type Step struct {
 func newStep(k Kind, summary string) Step { return Step{Phase: k.Phase(), Summary: summary, Kind: k} }
 
 // Template names the step's script.
-func (s Step) Template() string { return s.Kind.Template() }
+func (s Step) Template() string {
+	call, err := s.Kind.Script(PlaceholderRuntime())
+	if err != nil {
+		return ""
+	}
+	return call.Name()
+}
 
 // Script renders the step's script for a runtime.
 func (s Step) Script(rt Runtime) (string, error) {
-	vars, err := s.Kind.Vars(rt)
+	call, err := s.Kind.Script(rt)
 	if err != nil {
 		return "", err
 	}
-	return templates.Render(s.Kind.Template(), vars...)
+	return templates.Render(call)
 }
 
 // HostPlan is every step swapboot runs on one host, in order.
@@ -127,6 +133,10 @@ type Plan struct {
 	Token string
 	// Assumptions are the facts `swapboot plan` made up instead of asking the hosts.
 	Assumptions []string
+	// MaskSecrets masks every templates.Secret input of the steps' typed calls when the plan is printed
+	// (the dry-run of a real run). Offline plans leave it off: their token is kubeadm's documentation
+	// example, shown so `kubeadm config validate` accepts the written files.
+	MaskSecrets bool
 }
 
 // PlanOptions tune the plan.

@@ -11,9 +11,8 @@ import (
 // what workers pin, checked against the join command init or token-create printed.
 type caCertKind struct{ quietOutput }
 
-func (caCertKind) Phase() Phase                          { return PhaseJoinMaterial }
-func (caCertKind) Template() string                      { return "ca-cert" }
-func (caCertKind) Vars(Runtime) ([]templates.Var, error) { return nil, nil }
+func (caCertKind) Phase() Phase                             { return PhaseJoinMaterial }
+func (caCertKind) Script(Runtime) (templates.Script, error) { return templates.CACert{}, nil }
 
 // TakeOutput computes the CA hash, checks it against the join command, and hands it to the join steps.
 func (caCertKind) TakeOutput(st *RunState, out *Output) error {

@@ -19,14 +19,13 @@ type initKind struct {
 	config   string   // the kubeadm InitConfiguration (empty on the legacy path)
 	flags    []string // kubeadm init flags (the legacy path)
 	nodeName string
+	token    templates.Secret // inside config or flags
 }
 
-func (initKind) Phase() Phase     { return PhaseInit }
-func (initKind) Template() string { return "init" }
-func (initKind) Column() Column   { return kubeadmColumn() }
-func (k initKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "KUBEADM_CONFIG", Value: k.config}, {Name: "KUBEADM_FLAGS", Value: strings.Join(k.flags, "\n")},
-		{Name: "NODE_NAME", Value: k.nodeName}}, nil
+func (initKind) Phase() Phase   { return PhaseInit }
+func (initKind) Column() Column { return kubeadmColumn() }
+func (k initKind) Script(Runtime) (templates.Script, error) {
+	return templates.Init{KubeadmConfig: k.config, KubeadmFlags: k.flags, NodeName: k.nodeName, Token: k.token}, nil
 }
 
 // TakeOutput keeps the join command kubeadm init printed (only when init ran).
@@ -60,7 +59,7 @@ func kubeadmColumn() Column { return Column{Order: 50, Title: "KUBEADM"} }
 
 func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string, ttl time.Duration) (Step, error) {
 	ignore := mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors)
-	k := initKind{nodeName: h.Name}
+	k := initKind{nodeName: h.Name, token: templates.Secret(token)}
 	var s Step
 	if p.Legacy {
 		k.flags = legacyInitFlags(c, h, p, token, ttl, ignore)

@@ -17,23 +17,22 @@ type joinKind struct {
 	legacy        bool
 	configAPI     string
 	endpoint      string
-	token         string
+	token         templates.Secret
 	nodeName      string
 	ignore        []string
 	nodeReg       cluster.NodeRegistration
 	alreadyJoined bool
 }
 
-func (joinKind) Phase() Phase     { return PhaseJoin }
-func (joinKind) Template() string { return "join" }
-func (joinKind) Column() Column   { return kubeadmColumn() }
+func (joinKind) Phase() Phase   { return PhaseJoin }
+func (joinKind) Column() Column { return kubeadmColumn() }
 
-func (k joinKind) Vars(rt Runtime) ([]templates.Var, error) {
+func (k joinKind) Script(rt Runtime) (templates.Script, error) {
 	config, err := k.config(rt)
 	if err != nil {
 		return nil, err
 	}
-	return []templates.Var{{Name: "KUBEADM_CONFIG", Value: config}, {Name: "KUBEADM_FLAGS", Value: strings.Join(k.flags(rt), "\n")}}, nil
+	return templates.Join{KubeadmConfig: config, KubeadmFlags: k.flags(rt), Token: k.token}, nil
 }
 
 // config is the JoinConfiguration the script writes ("" on the legacy path, which uses flags).
@@ -45,7 +44,7 @@ func (k joinKind) config(rt Runtime) (string, error) {
 		APIVersion:            kubeadmcfg.APIVersion(k.configAPI),
 		NodeName:              k.nodeName,
 		APIServerEndpoint:     k.endpoint,
-		BootstrapToken:        k.token,
+		BootstrapToken:        string(k.token),
 		CACertHashes:          rt.CACertHashes,
 		CRISocket:             k.nodeReg.CRISocket,
 		ImagePullPolicy:       k.nodeReg.ImagePullPolicy,
@@ -59,7 +58,7 @@ func (k joinKind) flags(rt Runtime) []string {
 	if !k.legacy {
 		return nil
 	}
-	flags := []string{k.endpoint, "--token=" + k.token}
+	flags := []string{k.endpoint, "--token=" + string(k.token)}
 	for _, hash := range rt.CACertHashes {
 		flags = append(flags, "--discovery-token-ca-cert-hash="+hash)
 	}
@@ -97,7 +96,7 @@ func apiServerEndpoint(master cluster.Host) string {
 }
 
 func joinStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string) Step {
-	k := joinKind{legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: apiServerEndpoint(c.Masters[0]), token: token, nodeName: h.Name,
+	k := joinKind{legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: apiServerEndpoint(c.Masters[0]), token: templates.Secret(token), nodeName: h.Name,
 		ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, alreadyJoined: f.Joined}
 	summary := "kubeadm join " + k.endpoint + " (--ignore-preflight-errors=" + strings.Join(k.ignore, ",") + ")"
 	if !p.Legacy {

@@ -11,9 +11,10 @@ import (
 // (templates/scripts/admin-kubeconfig.sh).
 type kubeconfigKind struct{ quietOutput }
 
-func (kubeconfigKind) Phase() Phase                          { return PhaseKubeconfig }
-func (kubeconfigKind) Template() string                      { return "admin-kubeconfig" }
-func (kubeconfigKind) Vars(Runtime) ([]templates.Var, error) { return nil, nil }
+func (kubeconfigKind) Phase() Phase { return PhaseKubeconfig }
+func (kubeconfigKind) Script(Runtime) (templates.Script, error) {
+	return templates.AdminKubeconfig{}, nil
+}
 
 // TakeOutput saves the kubeconfig at st.KubeconfigPath.
 func (kubeconfigKind) TakeOutput(st *RunState, out *Output) error {

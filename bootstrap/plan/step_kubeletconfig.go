@@ -9,11 +9,10 @@ type kubeletConfigKind struct {
 	content string
 }
 
-func (kubeletConfigKind) Phase() Phase     { return PhaseKubelet }
-func (kubeletConfigKind) Template() string { return "kubelet-config" }
-func (kubeletConfigKind) Column() Column   { return KubeletColumn() }
-func (k kubeletConfigKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "CONTENT", Value: k.content}}, nil
+func (kubeletConfigKind) Phase() Phase   { return PhaseKubelet }
+func (kubeletConfigKind) Column() Column { return KubeletColumn() }
+func (k kubeletConfigKind) Script(Runtime) (templates.Script, error) {
+	return templates.KubeletConfig{Content: k.content}, nil
 }
 
 // kubeletConfigPath is the kubelet configuration kubeadm writes.

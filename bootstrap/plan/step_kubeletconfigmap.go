@@ -6,11 +6,10 @@ import "github.com/swapboot/swapboot/templates"
 // joined later get the same swap settings (templates/scripts/kubelet-configmap.sh).
 type kubeletConfigMapKind struct{ name, content string }
 
-func (kubeletConfigMapKind) Phase() Phase     { return PhaseConfigMap }
-func (kubeletConfigMapKind) Template() string { return "kubelet-configmap" }
-func (kubeletConfigMapKind) Column() Column   { return Column{Order: 30, Title: "CONFIGMAP"} }
-func (k kubeletConfigMapKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "CONFIGMAP", Value: k.name}, {Name: "CONTENT", Value: k.content}}, nil
+func (kubeletConfigMapKind) Phase() Phase   { return PhaseConfigMap }
+func (kubeletConfigMapKind) Column() Column { return Column{Order: 30, Title: "CONFIGMAP"} }
+func (k kubeletConfigMapKind) Script(Runtime) (templates.Script, error) {
+	return templates.KubeletConfigMap{ConfigMap: k.name, Content: k.content}, nil
 }
 
 func kubeletConfigMapStep(name, content, summary string) Step {

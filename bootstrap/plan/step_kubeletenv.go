@@ -14,11 +14,10 @@ type kubeletEnvKind struct {
 	file, content string
 }
 
-func (kubeletEnvKind) Phase() Phase     { return PhaseKubelet }
-func (kubeletEnvKind) Template() string { return "kubelet-env" }
-func (kubeletEnvKind) Column() Column   { return KubeletColumn() }
-func (k kubeletEnvKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "ENV_FILE", Value: k.file}, {Name: "CONTENT", Value: k.content}}, nil
+func (kubeletEnvKind) Phase() Phase   { return PhaseKubelet }
+func (kubeletEnvKind) Column() Column { return KubeletColumn() }
+func (k kubeletEnvKind) Script(Runtime) (templates.Script, error) {
+	return templates.KubeletEnv{EnvFile: k.file, Content: k.content}, nil
 }
 
 // kubeletEnvStep writes content to the host's env file; skipped when the file already holds it.

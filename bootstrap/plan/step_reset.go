@@ -9,11 +9,10 @@ import (
 // (templates/scripts/reset.sh).
 type resetKind struct{ envFile string }
 
-func (resetKind) Phase() Phase     { return PhaseReset }
-func (resetKind) Template() string { return "reset" }
-func (resetKind) Column() Column   { return Column{Order: 40, Title: "RESET"} }
-func (k resetKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "ENV_FILE", Value: k.envFile}}, nil
+func (resetKind) Phase() Phase   { return PhaseReset }
+func (resetKind) Column() Column { return Column{Order: 40, Title: "RESET"} }
+func (k resetKind) Script(Runtime) (templates.Script, error) {
+	return templates.Reset{EnvFile: k.envFile}, nil
 }
 
 func resetStep(f hostfacts.Facts) Step {

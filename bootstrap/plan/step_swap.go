@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
@@ -16,12 +15,10 @@ type swapKind struct {
 	method string
 }
 
-func (swapKind) Phase() Phase     { return PhaseSwap }
-func (swapKind) Template() string { return "swap" }
-func (swapKind) Column() Column   { return Column{Order: 10, Title: "SWAP"} }
-func (k swapKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "SWAP_PATH", Value: k.path}, {Name: "SWAP_MIB", Value: strconv.FormatInt(k.mib, 10)},
-		{Name: "METHOD", Value: k.method}}, nil
+func (swapKind) Phase() Phase   { return PhaseSwap }
+func (swapKind) Column() Column { return Column{Order: 10, Title: "SWAP"} }
+func (k swapKind) Script(Runtime) (templates.Script, error) {
+	return templates.Swap{SwapPath: k.path, SwapMiB: k.mib, Method: k.method}, nil
 }
 
 // swapMethod picks how the swap file is allocated: fallocate is instant but only safe where the

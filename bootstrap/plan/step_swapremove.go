@@ -9,11 +9,10 @@ import (
 // swapRemoveKind turns off and removes the swap file swapboot created (templates/scripts/swap-remove.sh).
 type swapRemoveKind struct{ path string }
 
-func (swapRemoveKind) Phase() Phase     { return PhaseSwap }
-func (swapRemoveKind) Template() string { return "swap-remove" }
-func (swapRemoveKind) Column() Column   { return swapKind{}.Column() }
-func (k swapRemoveKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "SWAP_PATH", Value: k.path}}, nil
+func (swapRemoveKind) Phase() Phase   { return PhaseSwap }
+func (swapRemoveKind) Column() Column { return swapKind{}.Column() }
+func (k swapRemoveKind) Script(Runtime) (templates.Script, error) {
+	return templates.SwapRemove{SwapPath: k.path}, nil
 }
 
 // swapRemoveStep is skipped when the host has no swap file of swapboot's (and, when activeCounts, no

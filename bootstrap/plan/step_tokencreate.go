@@ -11,14 +11,13 @@ import (
 // tokenCreateKind mints a bootstrap token on a running control plane for the workers still to join
 // (templates/scripts/token-create.sh). Its output is the join command.
 type tokenCreateKind struct {
-	token string
+	token templates.Secret
 	ttl   time.Duration
 }
 
-func (tokenCreateKind) Phase() Phase     { return PhaseJoinMaterial }
-func (tokenCreateKind) Template() string { return "token-create" }
-func (k tokenCreateKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "TOKEN", Value: k.token}, {Name: "TTL", Value: k.ttl.String()}}, nil
+func (tokenCreateKind) Phase() Phase { return PhaseJoinMaterial }
+func (k tokenCreateKind) Script(Runtime) (templates.Script, error) {
+	return templates.TokenCreate{Token: k.token, TTL: k.ttl}, nil
 }
 
 // TakeOutput keeps the join command `kubeadm token create --print-join-command` printed.
@@ -41,6 +40,6 @@ func (st *RunState) setMaterialErr(err error) {
 }
 
 func tokenCreateStep(token string, ttl time.Duration) Step {
-	return newStep(tokenCreateKind{token: token, ttl: ttl},
+	return newStep(tokenCreateKind{token: templates.Secret(token), ttl: ttl},
 		"mint a fresh bootstrap token (ttl "+ttl.String()+") for the workers that still have to join")
 }

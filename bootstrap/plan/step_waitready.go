@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
@@ -17,11 +16,10 @@ type waitReadyKind struct {
 	timeout time.Duration
 }
 
-func (waitReadyKind) Phase() Phase     { return PhaseReady }
-func (waitReadyKind) Template() string { return "wait-ready" }
-func (waitReadyKind) Column() Column   { return Column{Order: 60, Title: "READY"} }
-func (k waitReadyKind) Vars(Runtime) ([]templates.Var, error) {
-	return []templates.Var{{Name: "NODE_NAME", Value: k.node}, {Name: "TIMEOUT_SECONDS", Value: strconv.Itoa(int(k.timeout.Seconds()))}}, nil
+func (waitReadyKind) Phase() Phase   { return PhaseReady }
+func (waitReadyKind) Column() Column { return Column{Order: 60, Title: "READY"} }
+func (k waitReadyKind) Script(Runtime) (templates.Script, error) {
+	return templates.WaitReady{NodeName: k.node, Timeout: k.timeout}, nil
 }
 
 func readyStep(h cluster.Host, f hostfacts.Facts, timeout time.Duration) Step {

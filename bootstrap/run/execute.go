@@ -220,7 +220,7 @@ func (e *Executor) showKubeletLog(ctx context.Context, conn Conn, h cluster.Host
 	if lines <= 0 {
 		lines = 40
 	}
-	script, err := templates.Render("kubelet-logs", templates.Var{Name: "LINES", Value: fmt.Sprint(lines)})
+	script, err := templates.Render(templates.KubeletLogs{Lines: lines})
 	if err != nil || conn == nil {
 		return
 	}

@@ -61,11 +61,11 @@ func ClusterStatus(ctx context.Context, o StatusOptions) (int, error) {
 	if o.Output != "" && o.Output != "table" && o.Output != "json" {
 		return ExitBadInput, fmt.Errorf("-o %q: use table or json", o.Output)
 	}
-	script, err := templates.Render("facts", templates.Var{Name: "SWAP_PATH", Value: c.Swap.Path})
+	script, err := templates.Render(templates.Facts{SwapPath: c.Swap.Path})
 	if err != nil {
 		return ExitBadInput, err
 	}
-	nodesScript, err := templates.Render("nodes")
+	nodesScript, err := templates.Render(templates.Nodes{})
 	if err != nil {
 		return ExitBadInput, err
 	}

@@ -74,6 +74,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	redactor := output.NewRedactor(p.Token)
 	if o.DryRun {
 		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", p.Command)
+		p.MaskSecrets = true
 		return ExitOK, p.Print(o.Out, redactor)
 	}
 	if o.Confirm != nil {
