@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 	pipeline "github.com/swapboot/swapboot/bootstrap/run"
@@ -34,7 +35,7 @@ func runAction(stdout, stderr io.Writer, prepare func(*cli.Context, *pipeline.Ru
 		defer done()
 		o := runOptions(c, file, stdout, stderr)
 		planner := prepare(c, &o)
-		return exitWith(pipeline.Run(ctx, o, planner))
+		return pipeline.Run(ctx, o, planner)
 	}
 }
 
@@ -104,8 +105,8 @@ func statusCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			ctx, done := runContext(c)
 			defer done()
-			return exitWith(pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file, Parallel: c.Int("facts-parallel"),
-				Dial: pipeline.SSHDialer(sshOptions(c, stderr)), Output: c.String("output"), Out: stdout}))
+			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file, Parallel: c.Int("facts-parallel"),
+				Dial: pipeline.SSHDialer(sshOptions(c, stderr)), Output: c.String("output"), Out: stdout})
 		},
 	}
 }
@@ -174,7 +175,7 @@ func initCommand(stdout io.Writer) *cli.Command {
 		Action: func(c *cli.Context) error {
 			text, err := cluster.SampleClusterFile(examples.ClusterYAML, c.StringSlice("masters"), c.StringSlice("workers"))
 			if err != nil {
-				return &exitError{pipeline.ExitBadInput, err}
+				return exit.WithCode(exit.BadInput, err)
 			}
 			_, err = io.WriteString(stdout, text)
 			return err

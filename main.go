@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 	pipeline "github.com/swapboot/swapboot/bootstrap/run"
@@ -30,14 +31,6 @@ var version = "dev"
 func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
-
-// exitError carries an exit code through urfave/cli.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := &cli.App{
@@ -54,18 +47,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors itself
 	}
 	err := app.Run(args)
-	if err == nil {
-		return 0
+	if err != nil && !exit.HasCode(err) {
+		err = exit.WithCode(exit.BadInput, err) // urfave/cli usage errors
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(stderr, "swapboot:", ee.err)
-		}
-		return ee.code
+	if err != nil && !exit.Silent(err) {
+		fmt.Fprintln(stderr, "swapboot:", err)
 	}
-	fmt.Fprintln(stderr, "swapboot:", err)
-	return pipeline.ExitBadInput // urfave/cli usage errors
+	return exit.Code(nil, err)
 }
 
 func connectionFlags() []cli.Flag {
@@ -118,7 +106,7 @@ func planCommand(stdout io.Writer) *cli.Command {
 				return err
 			}
 			if cg := c.String("cgroup"); cg != "v1" && cg != "v2" {
-				return &exitError{pipeline.ExitBadInput, fmt.Errorf("--cgroup %q: use v1 or v2", cg)}
+				return exit.WithCode(exit.BadInput, fmt.Errorf("--cgroup %q: use v1 or v2", cg))
 			}
 			err = plan.PlanOffline(plan.PlanOfflineOptions{
 				ClusterFile: file,
@@ -131,7 +119,7 @@ func planCommand(stdout io.Writer) *cli.Command {
 				Out:    stdout,
 			})
 			if err != nil {
-				return &exitError{pipeline.ExitBadInput, err}
+				return exit.WithCode(exit.BadInput, err)
 			}
 			return nil
 		},
@@ -162,16 +150,9 @@ func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) pipeline.
 	}
 }
 
-func exitWith(code int, err error) error {
-	if code != 0 {
-		return &exitError{code, err}
-	}
-	return nil
-}
-
 func oneArg(c *cli.Context) (string, error) {
 	if c.NArg() != 1 {
-		return "", &exitError{pipeline.ExitBadInput, fmt.Errorf("%s takes one argument, the cluster file (see swapboot %s --help)", c.Command.Name, c.Command.Name)}
+		return "", exit.WithCode(exit.BadInput, fmt.Errorf("%s takes one argument, the cluster file (see swapboot %s --help)", c.Command.Name, c.Command.Name))
 	}
 	return c.Args().First(), nil
 }

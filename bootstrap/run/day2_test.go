@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/internal/testkit"
 	"github.com/swapboot/swapboot/bootstrap/plan"
@@ -75,7 +76,7 @@ func TestSwapEnableStopsAtTheFirstNodeThatFails(t *testing.T) {
 	fc := newFakeCluster(t, c, false)
 	fc.hosts["192.168.122.51"].fail["wait-ready"] = &sshexec.ExitError{Host: "192.168.122.51", Code: 1}
 	r := fc.execute(t, p)
-	if r.ExitCode() != ExitHostFailed {
+	if r.ExitCode() != exit.HostFailed {
 		t.Fatalf("exit %d", r.ExitCode())
 	}
 	if fc.hosts["192.168.122.51"].scripts["kubelet-logs"] == "" {

@@ -62,25 +62,17 @@ type Report struct {
 	Elapsed        time.Duration
 }
 
-// Exit codes (package exit).
-const (
-	ExitOK          = exit.OK
-	ExitHostFailed  = exit.HostFailed
-	ExitBadInput    = exit.BadInput
-	ExitInterrupted = exit.Interrupted
-)
-
 // ExitCode is 0 when every host is done, 1 when some host failed, 130 when interrupted.
 func (r *Report) ExitCode() int {
 	if r.Interrupted {
-		return ExitInterrupted
+		return exit.Interrupted
 	}
 	for _, h := range r.Hosts {
 		if h.failed() {
-			return ExitHostFailed
+			return exit.HostFailed
 		}
 	}
-	return ExitOK
+	return exit.OK
 }
 
 // Changes counts the steps that changed something.
