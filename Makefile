@@ -24,12 +24,16 @@ prereqs: lab
 	./bin/lab prereqs --install --hosts $(PREREQ_HOSTS) --k8s-version $(K8S_VERSION)
 
 # Unit tests, then the lab end-to-end tests (as root; they build Kubernetes once into $(LAB_CACHE)).
+# Unit packages run with the race detector; the lab's own tests and the end-to-end suites (real hosts,
+# real kubeadm) run without it.
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v -e '/lab$$' -e '/test/')
 test: prereqs vet build
-	$(GO) test -count=1 -timeout 80m ./...
+	$(GO) test -race -short -count=1 $(UNIT_PKGS)
+	$(GO) test -count=1 -timeout 80m ./lab/ ./test/...
 	@if [ -f $(LAB_CACHE)/k8s/$(K8S_VERSION)/DONE ]; then cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/; fi
 
 unit: vet
-	$(GO) test -short -count=1 ./...
+	$(GO) test -race -short -count=1 $(UNIT_PKGS)
 
 e2e: prereqs build
 	$(GO) test -count=1 -timeout 80m -v ./test/e2e/
@@ -43,14 +47,14 @@ lint: vet
 
 # Regenerate golden files after checking a change is intended.
 golden:
-	$(GO) test ./templates/ ./bootstrap/... -update
+	$(GO) test ./templates/ ./bootstrap/cluster/ ./bootstrap/plan/ ./bootstrap/kubeadmcfg/ -update
 
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzParseJoinCommands$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzMergeFailSwapOn$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./bootstrap/ -run XXX -fuzz '^FuzzRedactorWriter$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/cluster/ -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/joinmaterial/ -run XXX -fuzz '^FuzzParseJoinCommands$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/plan/ -run XXX -fuzz '^FuzzMergeFailSwapOn$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bootstrap/output/ -run XXX -fuzz '^FuzzRedactorWriter$$' -fuzztime $(FUZZTIME)
 
 bench: build lab
 	$(GO) test -p 1 -count=1 -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/

@@ -12,15 +12,20 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/swapboot/swapboot/bootstrap"
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/plan"
+	pipeline "github.com/swapboot/swapboot/bootstrap/run"
 	"github.com/swapboot/swapboot/examples"
 )
 
-// Day-2 commands: flags and wiring; every one runs the same pipeline as up (bootstrap.Run).
+// Day-2 commands: flags and wiring. add-node, swap, reset and kubeconfig run the same pipeline as up
+// (pipeline.Run with their own planner); status only reads (pipeline.ClusterStatus); init prints a sample.
 
 // runAction is the action of every command that changes hosts: prepare adjusts the run options from the
 // command's flags and returns the command's planner.
-func runAction(stdout, stderr io.Writer, prepare func(*cli.Context, *bootstrap.RunOptions) bootstrap.Planner) cli.ActionFunc {
+func runAction(stdout, stderr io.Writer, prepare func(*cli.Context, *pipeline.RunOptions) pipeline.Planner) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		file, err := oneArg(c)
 		if err != nil {
@@ -30,7 +35,7 @@ func runAction(stdout, stderr io.Writer, prepare func(*cli.Context, *bootstrap.R
 		defer done()
 		o := runOptions(c, file, stdout, stderr)
 		planner := prepare(c, &o)
-		return exitWith(bootstrap.Run(ctx, o, planner))
+		return pipeline.Run(ctx, o, planner)
 	}
 }
 
@@ -50,10 +55,10 @@ func addNodeCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringSliceFlag{Name: "worker", Usage: "address or name of a worker to join (repeatable; default: every worker not yet joined)"},
 			&cli.DurationFlag{Name: "ready-timeout", Value: 5 * time.Minute, Usage: "how long to wait for each new node to be Ready"},
 		),
-		Action: runAction(stdout, stderr, func(c *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
-			ao := bootstrap.AddNodeOptions{Workers: c.StringSlice("worker"), ReadyWithin: c.Duration("ready-timeout")}
-			return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
-				return bootstrap.BuildAddNodePlan(cl, f, o.Plan, ao)
+		Action: runAction(stdout, stderr, func(c *cli.Context, o *pipeline.RunOptions) pipeline.Planner {
+			ao := plan.AddNodeOptions{Workers: c.StringSlice("worker"), ReadyWithin: c.Duration("ready-timeout")}
+			return func(cl *cluster.Cluster, f map[string]hostfacts.Facts) (*plan.Plan, error) {
+				return plan.BuildAddNodePlan(cl, f, o.Plan, ao)
 			}
 		}),
 	}
@@ -74,10 +79,10 @@ func swapCommand(stdout, stderr io.Writer) *cli.Command {
 				&cli.BoolFlag{Name: "continue-on-error", Usage: "go on with the next node when one does not come back Ready"},
 				&cli.DurationFlag{Name: "ready-timeout", Value: 3 * time.Minute, Usage: "how long to wait for each node to be Ready again"},
 			),
-			Action: runAction(stdout, stderr, func(c *cli.Context, _ *bootstrap.RunOptions) bootstrap.Planner {
-				so := bootstrap.SwapChangeOptions{Enable: enable, Nodes: c.StringSlice("node"), ContinueOnError: c.Bool("continue-on-error"), ReadyWithin: c.Duration("ready-timeout")}
-				return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
-					return bootstrap.BuildSwapChangePlan(cl, f, so)
+			Action: runAction(stdout, stderr, func(c *cli.Context, _ *pipeline.RunOptions) pipeline.Planner {
+				so := plan.SwapChangeOptions{Enable: enable, Nodes: c.StringSlice("node"), ContinueOnError: c.Bool("continue-on-error"), ReadyWithin: c.Duration("ready-timeout")}
+				return func(cl *cluster.Cluster, f map[string]hostfacts.Facts) (*plan.Plan, error) {
+					return plan.BuildSwapChangePlan(cl, f, so)
 				}
 			}),
 		}
@@ -100,8 +105,8 @@ func statusCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			ctx, done := runContext(c)
 			defer done()
-			return exitWith(bootstrap.ClusterStatus(ctx, bootstrap.StatusOptions{ClusterFile: file, Parallel: c.Int("facts-parallel"),
-				Dial: bootstrap.SSHDialer(sshOptions(c, stderr)), Output: c.String("output"), Out: stdout}))
+			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file, Parallel: c.Int("facts-parallel"),
+				Dial: pipeline.SSHDialer(sshOptions(c, stderr)), Output: c.String("output"), Out: stdout})
 		},
 	}
 }
@@ -115,20 +120,20 @@ func resetCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.BoolFlag{Name: "keep-swap", Usage: "leave the swap files on"},
 			&cli.BoolFlag{Name: "yes", Usage: "do not ask for confirmation (CI)"},
 		),
-		Action: runAction(stdout, stderr, func(c *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
+		Action: runAction(stdout, stderr, func(c *cli.Context, o *pipeline.RunOptions) pipeline.Planner {
 			if !c.Bool("yes") {
-				o.Confirm = func(p *bootstrap.Plan) (bool, error) { return confirm(stderr, p) }
+				o.Confirm = func(p *plan.Plan) (bool, error) { return confirm(stderr, p) }
 			}
 			keep := c.Bool("keep-swap")
-			return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
-				return bootstrap.BuildResetPlan(cl, f, bootstrap.ResetOptions{KeepSwap: keep}), nil
+			return func(cl *cluster.Cluster, f map[string]hostfacts.Facts) (*plan.Plan, error) {
+				return plan.BuildResetPlan(cl, f, plan.ResetOptions{KeepSwap: keep}), nil
 			}
 		}),
 	}
 }
 
 // confirm asks on the terminal; without one, reset needs --yes.
-func confirm(stderr io.Writer, p *bootstrap.Plan) (bool, error) {
+func confirm(stderr io.Writer, p *plan.Plan) (bool, error) {
 	if !term.IsTerminal(int(os.Stdin.Fd())) {
 		return false, errors.New("reset asks for confirmation on a terminal; pass --yes to run it without one")
 	}
@@ -152,9 +157,9 @@ func kubeconfigCommand(stdout, stderr io.Writer) *cli.Command {
 		Flags: append(connectionFlags(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "file to write (default <name>.kubeconfig)"},
 		),
-		Action: runAction(stdout, stderr, func(c *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
+		Action: runAction(stdout, stderr, func(c *cli.Context, o *pipeline.RunOptions) pipeline.Planner {
 			o.OnlyMaster, o.KubeconfigDir, o.KubeconfigPath = true, ".", c.String("output")
-			return bootstrap.BuildKubeconfigPlan
+			return plan.BuildKubeconfigPlan
 		}),
 	}
 }
@@ -168,9 +173,9 @@ func initCommand(stdout io.Writer) *cli.Command {
 			&cli.StringSliceFlag{Name: "workers", Usage: "worker addresses (comma-separated)"},
 		},
 		Action: func(c *cli.Context) error {
-			text, err := bootstrap.SampleClusterFile(examples.ClusterYAML, c.StringSlice("masters"), c.StringSlice("workers"))
+			text, err := cluster.SampleClusterFile(examples.ClusterYAML, c.StringSlice("masters"), c.StringSlice("workers"))
 			if err != nil {
-				return &exitError{bootstrap.ExitBadInput, err}
+				return exit.WithCode(exit.BadInput, err)
 			}
 			_, err = io.WriteString(stdout, text)
 			return err

@@ -1,5 +1,5 @@
 // Command swapboot bootstraps kubeadm clusters whose nodes run with swap. main holds flags and wiring only;
-// the pipeline lives in package bootstrap.
+// the pipeline lives under bootstrap/ (docs/design.md maps it).
 package main
 
 import (
@@ -17,7 +17,11 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/swapboot/swapboot/bootstrap"
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/plan"
+	pipeline "github.com/swapboot/swapboot/bootstrap/run"
 	"github.com/swapboot/swapboot/sshexec"
 )
 
@@ -27,14 +31,6 @@ var version = "dev"
 func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
-
-// exitError carries an exit code through urfave/cli.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := &cli.App{
@@ -51,24 +47,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors itself
 	}
 	err := app.Run(args)
-	if err == nil {
-		return 0
+	if err != nil && !exit.HasCode(err) {
+		err = exit.WithCode(exit.BadInput, err) // urfave/cli usage errors
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(stderr, "swapboot:", ee.err)
-		}
-		return ee.code
+	if err != nil && !exit.Silent(err) {
+		fmt.Fprintln(stderr, "swapboot:", err)
 	}
-	fmt.Fprintln(stderr, "swapboot:", err)
-	return bootstrap.ExitBadInput // urfave/cli usage errors
+	return exit.Code(nil, err)
 }
 
 func connectionFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.IntFlag{Name: "parallel", Value: 10, Usage: "hosts changed at the same time"},
-		&cli.IntFlag{Name: "facts-parallel", Value: bootstrap.DefaultFactsParallel, Usage: "hosts connected to and read at the same time (read-only work; status uses it too)"},
+		&cli.IntFlag{Name: "facts-parallel", Value: pipeline.DefaultFactsParallel, Usage: "hosts connected to and read at the same time (read-only work; status uses it too)"},
 		&cli.BoolFlag{Name: "trust-new-host-keys", Usage: "accept and record the key of a host missing from known_hosts (trust on first use); a changed key is always refused"},
 		&cli.DurationFlag{Name: "dial-timeout", Value: 10 * time.Second, Usage: "SSH connection timeout per host"},
 		&cli.DurationFlag{Name: "keepalive", Value: 15 * time.Second, Usage: "SSH keepalive interval; a host that misses 3 in a row is reported lost"},
@@ -90,9 +81,9 @@ func upCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringFlag{Name: "kubeconfig-dir", Value: ".", Usage: "where <name>.kubeconfig is written"},
 			&cli.IntFlag{Name: "kubelet-log-lines", Value: 40, Usage: "kubelet log lines shown when init or join fails"},
 		),
-		Action: runAction(stdout, stderr, func(_ *cli.Context, o *bootstrap.RunOptions) bootstrap.Planner {
-			return func(cl *bootstrap.Cluster, f map[string]bootstrap.Facts) (*bootstrap.Plan, error) {
-				return bootstrap.BuildPlan(cl, f, o.Plan)
+		Action: runAction(stdout, stderr, func(_ *cli.Context, o *pipeline.RunOptions) pipeline.Planner {
+			return func(cl *cluster.Cluster, f map[string]hostfacts.Facts) (*plan.Plan, error) {
+				return plan.BuildPlan(cl, f, o.Plan)
 			}
 		}),
 	}
@@ -115,11 +106,11 @@ func planCommand(stdout io.Writer) *cli.Command {
 				return err
 			}
 			if cg := c.String("cgroup"); cg != "v1" && cg != "v2" {
-				return &exitError{bootstrap.ExitBadInput, fmt.Errorf("--cgroup %q: use v1 or v2", cg)}
+				return exit.WithCode(exit.BadInput, fmt.Errorf("--cgroup %q: use v1 or v2", cg))
 			}
-			err = bootstrap.PlanOffline(bootstrap.PlanOfflineOptions{
+			err = plan.PlanOffline(plan.PlanOfflineOptions{
 				ClusterFile: file,
-				Assume: bootstrap.Assumptions{
+				Assume: hostfacts.Assumptions{
 					KubernetesVersion: c.String("kubernetes-version"),
 					CgroupV2:          c.String("cgroup") == "v2",
 					OldDebLayout:      c.Bool("old-deb-layout"),
@@ -128,7 +119,7 @@ func planCommand(stdout io.Writer) *cli.Command {
 				Out:    stdout,
 			})
 			if err != nil {
-				return &exitError{bootstrap.ExitBadInput, err}
+				return exit.WithCode(exit.BadInput, err)
 			}
 			return nil
 		},
@@ -142,15 +133,15 @@ func runContext(c *cli.Context) (context.Context, func()) {
 	return ctx, func() { cancel(); stop() }
 }
 
-func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) bootstrap.RunOptions {
-	return bootstrap.RunOptions{
+func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) pipeline.RunOptions {
+	return pipeline.RunOptions{
 		ClusterFile:     file,
 		DryRun:          c.Bool("dry-run"),
 		Parallel:        c.Int("parallel"),
 		FactsParallel:   c.Int("facts-parallel"),
 		KubeconfigDir:   c.String("kubeconfig-dir"),
 		KubeletLogLines: c.Int("kubelet-log-lines"),
-		Dial:            bootstrap.SSHDialer(sshOptions(c, stderr)),
+		Dial:            pipeline.SSHDialer(sshOptions(c, stderr)),
 		Out:             stdout,
 		Logger:          logger(c, stderr),
 		ReportFile:      c.String("report"),
@@ -159,16 +150,9 @@ func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) bootstrap
 	}
 }
 
-func exitWith(code int, err error) error {
-	if code != 0 {
-		return &exitError{code, err}
-	}
-	return nil
-}
-
 func oneArg(c *cli.Context) (string, error) {
 	if c.NArg() != 1 {
-		return "", &exitError{bootstrap.ExitBadInput, fmt.Errorf("%s takes one argument, the cluster file (see swapboot %s --help)", c.Command.Name, c.Command.Name)}
+		return "", exit.WithCode(exit.BadInput, fmt.Errorf("%s takes one argument, the cluster file (see swapboot %s --help)", c.Command.Name, c.Command.Name))
 	}
 	return c.Args().First(), nil
 }

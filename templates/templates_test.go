@@ -1,16 +1,14 @@
 package templates
 
 import (
-	"flag"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/quick"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/swapboot/swapboot/internal/golden"
+)
 
 // sampleInputs gives every script realistic inputs, including values that need quoting.
 var sampleInputs = map[string][]Var{
@@ -47,7 +45,7 @@ func TestGoldenAndShellcheck(t *testing.T) {
 	}
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
-			got, err := Render(name, sampleInputs[name]...)
+			got, err := render(name, sampleInputs[name]...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,22 +61,7 @@ func TestGoldenAndShellcheck(t *testing.T) {
 
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./templates -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the rendered script (run go test ./templates -update after checking the change):\n%s", path, got)
-	}
+	golden.Check(t, path, []byte(got))
 }
 
 func TestRenderRefusesWrongInputs(t *testing.T) {
@@ -94,7 +77,7 @@ func TestRenderRefusesWrongInputs(t *testing.T) {
 		if name == "no script" {
 			script = "does-not-exist"
 		}
-		if _, err := Render(script, vars...); err == nil {
+		if _, err := render(script, vars...); err == nil {
 			t.Errorf("%s: Render accepted %v", name, vars)
 		}
 	}
@@ -132,7 +115,7 @@ func TestQuoteWithRealShell(t *testing.T) {
 // TestRenderedScriptsAssignInputsVerbatim runs the header of a rendered script in sh and prints a variable.
 func TestRenderedScriptsAssignInputsVerbatim(t *testing.T) {
 	tricky := "KUBELET_EXTRA_ARGS=\"--x='$(touch /tmp/pwned)'\"\n`id`; rm -rf /\n"
-	got, err := Render("kubelet-env", Var{"ENV_FILE", "/etc/default/kubelet"}, Var{"CONTENT", tricky})
+	got, err := render("kubelet-env", Var{"ENV_FILE", "/etc/default/kubelet"}, Var{"CONTENT", tricky})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +132,7 @@ func TestRenderedScriptsAssignInputsVerbatim(t *testing.T) {
 // TestScriptSurvivesCommandsReadingStdin runs a rendered script the way sshexec does (on sh's stdin) with a
 // command that reads stdin: it must not eat the rest of the script.
 func TestScriptSurvivesCommandsReadingStdin(t *testing.T) {
-	got, err := Render("kubelet-logs", Var{"LINES", "1"})
+	got, err := render("kubelet-logs", Var{"LINES", "1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,8 @@ import (
 	bootstraptokenv1 "k8s.io/kubernetes/cmd/kubeadm/app/apis/bootstraptoken/v1"
 	"k8s.io/kubernetes/cmd/kubeadm/app/apis/kubeadm/v1beta3"
 	"k8s.io/kubernetes/cmd/kubeadm/app/apis/kubeadm/v1beta4"
+
+	"github.com/swapboot/swapboot/bootstrap/versions"
 )
 
 // APIVersion is a kubeadm configuration API version.
@@ -36,9 +38,9 @@ type APIVersion string
 const (
 	// V1beta3 is accepted by kubeadm 1.22 to 1.35 (deprecated in 1.31, removed in 1.36); swapboot uses it
 	// for Kubernetes 1.22-1.30.
-	V1beta3 APIVersion = "kubeadm.k8s.io/v1beta3"
+	V1beta3 APIVersion = versions.KubeadmV1beta3
 	// V1beta4 is accepted by kubeadm 1.31 and newer.
-	V1beta4 APIVersion = "kubeadm.k8s.io/v1beta4"
+	V1beta4 APIVersion = versions.KubeadmV1beta4
 )
 
 // InitParams is what RenderInit needs for the first master. Empty / zero fields are left to kubeadm's
@@ -313,13 +315,6 @@ func renderKubelet(kp KubeletParams, ver *version.Version, overrides map[string]
 	return renderDocument(kc, keep)
 }
 
-var (
-	v1_22 = version.MajorMinor(1, 22)
-	v1_30 = version.MajorMinor(1, 30)
-	v1_31 = version.MajorMinor(1, 31)
-	v1_36 = version.MajorMinor(1, 36)
-)
-
 // checkVersions checks the API version and that kubeadm of kubernetesVersion ("" = unknown) accepts it.
 func checkVersions(api APIVersion, kubernetesVersion string) (*version.Version, error) {
 	if api != V1beta3 && api != V1beta4 {
@@ -332,11 +327,8 @@ func checkVersions(api APIVersion, kubernetesVersion string) (*version.Version, 
 	if err != nil {
 		return nil, fmt.Errorf("version %q is not a Kubernetes version such as v1.37.2", kubernetesVersion)
 	}
-	switch {
-	case api == V1beta3 && (ver.LessThan(v1_22) || ver.AtLeast(v1_36)):
-		return nil, fmt.Errorf("kubeadm %s does not accept %s (it is accepted by kubeadm 1.22 to 1.35)", kubernetesVersion, api)
-	case api == V1beta4 && ver.LessThan(v1_31):
-		return nil, fmt.Errorf("kubeadm %s does not accept %s (it is accepted from kubeadm 1.31)", kubernetesVersion, api)
+	if why := versions.KubeadmAccepts(string(api), ver.Minor()); why != "" {
+		return nil, fmt.Errorf("kubeadm %s does not accept %s (%s)", kubernetesVersion, api, why)
 	}
 	return ver, nil
 }
@@ -353,20 +345,21 @@ func checkKubeletParams(kp KubeletParams, ver *version.Version) error {
 	if ver == nil {
 		return nil
 	}
-	if kp.SwapBehavior != "" && ver.LessThan(v1_22) {
-		return fmt.Errorf("the kubelet of %s has no memorySwap.swapBehavior (added in 1.22)", ver)
+	minor := ver.Minor()
+	if kp.SwapBehavior != "" && minor < versions.SwapBehaviorFrom {
+		return fmt.Errorf("the kubelet of %s has no memorySwap.swapBehavior (added in 1.%d)", ver, versions.SwapBehaviorFrom)
 	}
-	if kp.SwapBehavior == "NoSwap" && ver.LessThan(v1_30) {
-		return fmt.Errorf("the kubelet of %s does not know swap behavior NoSwap (added in 1.30)", ver)
+	if kp.SwapBehavior == "NoSwap" && minor < versions.NoSwapFrom {
+		return fmt.Errorf("the kubelet of %s does not know swap behavior NoSwap (added in 1.%d)", ver, versions.NoSwapFrom)
 	}
-	if kp.SwapBehavior != "" && ver.LessThan(v1_30) && !kp.NodeSwapFeatureGate {
+	if kp.SwapBehavior != "" && versions.NodeSwapGate(minor) && !kp.NodeSwapFeatureGate {
 		return fmt.Errorf("the kubelet of %s refuses a swap behavior without the NodeSwap feature gate", ver)
 	}
-	if kp.NodeSwapFeatureGate && ver.AtLeast(v1_30) {
-		return fmt.Errorf("the NodeSwap feature gate must not be set for %s (on by default since 1.30, locked since 1.34)", ver)
+	if kp.NodeSwapFeatureGate && !versions.NodeSwapGate(minor) {
+		return fmt.Errorf("the NodeSwap feature gate must not be set for %s (on by default since 1.%d, locked since 1.34)", ver, versions.NoSwapFrom)
 	}
-	if kp.FailCgroupV1 != nil && ver.LessThan(v1_31) {
-		return fmt.Errorf("the kubelet of %s has no failCgroupV1 (added in 1.31)", ver)
+	if kp.FailCgroupV1 != nil && minor < versions.FailCgroupV1FieldFrom {
+		return fmt.Errorf("the kubelet of %s has no failCgroupV1 (added in 1.%d)", ver, versions.FailCgroupV1FieldFrom)
 	}
 	return nil
 }

@@ -1,0 +1,189 @@
+// Loading a cluster file: Load and Parse, the error type, the parser state. Each section of the file is
+// parsed and validated in its own section_*.go; build.go fills defaults and checks what spans sections.
+
+package cluster
+
+import (
+	"errors"
+	"io"
+	"net/netip"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/swapboot/swapboot/bootstrap/exit"
+)
+
+// Defaults Load fills in for settings the cluster file leaves out.
+const (
+	DefaultSSHUser       = "root"
+	DefaultSSHPort       = 22
+	DefaultKnownHosts    = "~/.ssh/known_hosts"
+	DefaultPodSubnet     = "10.244.0.0/16"
+	DefaultServiceSubnet = "10.96.0.0/12"
+	DefaultSwapSizeBytes = 1 << 30 // 1G
+	DefaultSwapPath      = "/swapfile"
+	DefaultSwapBehavior  = SwapAuto
+	// MaxClusterFileSize bounds what Load reads; a cluster file is a few hundred bytes.
+	MaxClusterFileSize = 1 << 20
+)
+
+// ConfigError is one problem in a cluster file. Load and Parse stop at the first problem and return it
+// as a *ConfigError; main maps it to exit code 2.
+type ConfigError struct {
+	File string
+	// Line is 1-based; 0 when the problem has no line (unreadable or empty file).
+	Line int
+	// Field is the path of the setting, such as workers[1].ssh.port; empty for file-level problems.
+	Field   string
+	Problem string
+	Fix     string
+}
+
+// Error formats the problem as "FILE:LINE: FIELD: what is wrong; how to fix it".
+// ExitCode: a cluster file problem is bad input.
+func (e *ConfigError) ExitCode() int { return exit.BadInput }
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteString(":")
+		b.WriteString(strconv.Itoa(e.Line))
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Problem)
+	if e.Fix != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Fix)
+	}
+	return b.String()
+}
+
+// Load reads and validates the cluster file at path (see Parse). No host is contacted.
+func Load(path string) (*Cluster, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &ConfigError{File: path, Problem: "cannot read the cluster file: " + cfgErrText(err), Fix: "check the path and its permissions"}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxClusterFileSize+1))
+	if err != nil {
+		return nil, &ConfigError{File: path, Problem: "cannot read the cluster file: " + cfgErrText(err), Fix: "check the path and its permissions"}
+	}
+	return Parse(path, data)
+}
+
+// Parse validates the cluster file content data; file names it in messages and in Cluster.File. Every
+// default is filled in. The first problem found (in file order) is returned as a *ConfigError.
+func Parse(file string, data []byte) (c *Cluster, err error) {
+	p := &cfgParser{file: file}
+	root, cerr := p.decode(data)
+	if cerr != nil {
+		return nil, cerr
+	}
+	// Structural checks over the whole tree (aliases, tags, key types, duplicate keys, control
+	// characters), then the schema; the problem nearer the top of the file wins.
+	preErr := p.precheck(root, "")
+	p.shallow = preErr != nil
+	semErr := p.parseTop(root)
+	if semErr == nil && preErr == nil {
+		c, semErr = p.build()
+	}
+	if e := cfgFirst(preErr, semErr); e != nil {
+		return nil, e
+	}
+	return c, nil
+}
+
+// cfgFirst returns the problem with the lower line; a at equal lines.
+func cfgFirst(a, b *ConfigError) *ConfigError {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case b.Line > 0 && b.Line < a.Line:
+		return b
+	}
+	return a
+}
+
+func cfgErrText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// cfgParser holds the raw, field-by-field validated sections until build merges them.
+type cfgParser struct {
+	file string
+	// shallow skips the kubelet/kubeProxy deep checks when the tree is already known to be bad.
+	shallow bool
+	root    *yaml.Node
+
+	name        cfgStr
+	version     cfgStr
+	versionNorm string
+	ssh         *cfgSSH
+	masters     *yaml.Node // the masters: value (a list)
+	hosts       []*cfgHost
+	pod         cfgPrefix
+	svc         cfgPrefix
+	swapSize    int64
+	swapSizeSet bool
+	swapPath    cfgStr
+	behavior    cfgStr
+	kubelet     map[string]any
+	kubeProxy   map[string]any
+	nodeReg     NodeRegistration
+}
+
+// cfgStr is a string setting and the node it came from (nil when not set).
+type cfgStr struct {
+	val  string
+	node *yaml.Node
+}
+
+type cfgInt struct {
+	val  int
+	node *yaml.Node
+}
+
+type cfgPrefix struct {
+	val  netip.Prefix
+	node *yaml.Node
+}
+
+// Value checks. Each returns ("", "") when the value is fine, else what is wrong and how to fix it.
+// Values with a strict grammar (names, users, paths, addresses, versions) are checked against it, so
+// no shell metacharacter can reach a remote shell through them; other values are quoted by templates.
+
+const (
+	cfgMiB          = int64(1) << 20
+	cfgMinSwapMiB   = 64
+	cfgMaxSwapMiB   = 1 << 20 // 1T
+	cfgMaxValueShow = 60
+)
+
+var (
+	cfgClusterNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	cfgVersionRE     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
+	cfgMinorOnlyRE   = regexp.MustCompile(`^v?[0-9]+\.[0-9]+$`)
+	cfgUserRE        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`)
+	cfgSafePathRE    = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
+	cfgSizeRE        = regexp.MustCompile(`^([0-9]+)(\.[0-9]+)?([KMGT])(i?)(B?)$`)
+	cfgSizeLooseRE   = regexp.MustCompile(`(?i)^([0-9]+)(\.[0-9]+)?([kmgt])(i?)(b?)$`)
+	cfgNumberRE      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+	cfgPreflightRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$`)
+	cfgFlagNameRE    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+)

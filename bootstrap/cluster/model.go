@@ -1,0 +1,104 @@
+package cluster
+
+// Cluster is a validated cluster file. Load fills every default, so the rest of swapboot never
+// re-derives one.
+type Cluster struct {
+	// File is the path the cluster was read from, for messages.
+	File string
+	Name string
+	// KubernetesVersion is empty when the file leaves it to kubeadm on the first master.
+	KubernetesVersion string
+	Masters           []Host
+	Workers           []Host
+	Networking        Networking
+	Swap              Swap
+	// Kubelet, KubeProxy and NodeRegistration are merged into the documents swapboot generates.
+	// They are kept as plain YAML maps here; bootstrap/kubeadmcfg checks them against the official types.
+	Kubelet          map[string]any
+	KubeProxy        map[string]any
+	NodeRegistration NodeRegistration
+}
+
+// Role of a host in the cluster.
+type Role string
+
+const (
+	RoleMaster Role = "master"
+	RoleWorker Role = "worker"
+)
+
+// Host is one machine of the cluster with its effective SSH settings (cluster defaults merged in).
+type Host struct {
+	Address string
+	// Name is the node name; empty means the host's own hostname.
+	Name string
+	Role Role
+	SSH  SSH
+	// Line is where the host is declared in the cluster file, for messages.
+	Line int
+}
+
+// ID is how a host is named in output: its address (and node name when set).
+func (h Host) ID() string {
+	if h.Name != "" && h.Name != h.Address {
+		return h.Name + "/" + h.Address
+	}
+	return h.Address
+}
+
+// SSH holds how swapboot reaches a host.
+type SSH struct {
+	User       string
+	Port       int
+	KeyFile    string // "~" already expanded; empty means ssh-agent only
+	KnownHosts string // "~" already expanded
+	// HostKey pins the host's public key ("ssh-ed25519 AAAA..."); it overrides KnownHosts.
+	HostKey string
+	Bastion *Bastion
+}
+
+// Bastion is a jump host.
+type Bastion struct {
+	Address    string
+	Port       int
+	User       string
+	KeyFile    string
+	KnownHosts string
+	HostKey    string
+}
+
+type Networking struct {
+	PodSubnet     string
+	ServiceSubnet string
+}
+
+// SwapBehavior is the cluster file's swap.behavior.
+type SwapBehavior string
+
+const (
+	SwapAuto        SwapBehavior = "auto"
+	SwapNoSwap      SwapBehavior = "NoSwap"
+	SwapLimitedSwap SwapBehavior = "LimitedSwap"
+)
+
+type Swap struct {
+	// SizeBytes is a whole number of MiB.
+	SizeBytes int64
+	Path      string
+	Behavior  SwapBehavior
+}
+
+// NodeRegistration settings applied to every node's init/join configuration.
+type NodeRegistration struct {
+	CRISocket             string
+	ImagePullPolicy       string
+	IgnorePreflightErrors []string
+	KubeletExtraArgs      map[string]string
+}
+
+// Hosts returns masters then workers.
+func (c *Cluster) Hosts() []Host {
+	all := make([]Host, 0, len(c.Masters)+len(c.Workers))
+	all = append(all, c.Masters...)
+	return append(all, c.Workers...)
+}

@@ -1,0 +1,178 @@
+package hostfacts
+
+import (
+	"bufio"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+)
+
+// Facts is what templates/facts.sh reports about one host. Gathering changes nothing on the host.
+type Facts struct {
+	UID            int
+	Hostname       string
+	OS             string
+	Kernel         string
+	Arch           string
+	MemKiB         int64
+	KubeadmVersion string // "v1.37.2"; empty when kubeadm is missing
+	KubeletVersion string
+	CgroupV2       bool
+	Systemd        bool
+	// KubeletDropIn is the 10-kubeadm.conf the kubelet unit uses; KubeletEnvFile the env file it reads
+	// KUBELET_EXTRA_ARGS from (/etc/default/kubelet or /etc/sysconfig/kubelet).
+	KubeletDropIn     string
+	KubeletEnvFile    string
+	KubeletEnvExists  bool
+	KubeletEnvContent string
+	KubeletActive     string
+	KubeletConfig     string // /var/lib/kubelet/config.yaml, when present
+	CRISocket         string
+	ControlPlane      bool // /etc/kubernetes/admin.conf exists
+	Joined            bool // /etc/kubernetes/kubelet.conf exists
+	SwapFSType        string
+	SwapDirFreeKiB    int64
+	SwapFileBytes     int64 // -1 when the file does not exist
+	SwapActiveKiB     int64 // 0 when the configured file is not active
+	SwapsActive       int   // active swap areas, any path
+	SwapsTotalKiB     int64
+	FstabEntries      int
+	SwapUsedKiB       int64
+	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
+	SwapbootSwapfile string
+	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
+	KubeadmFlags string
+	// KubeletConfigMap and its content: on a control plane, the cluster-wide kubelet configuration.
+	KubeletConfigMap        string
+	KubeletConfigMapContent string
+}
+
+// ParseFacts reads the "@swapboot fact key=value" lines of facts.sh output.
+func ParseFacts(stdout string) (Facts, error) {
+	f := Facts{SwapFileBytes: -1}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "@swapboot fact ")
+		if !ok {
+			continue
+		}
+		key, value, _ := strings.Cut(rest, "=")
+		if err := f.set(key, value); err != nil {
+			return f, fmt.Errorf("fact %s: %w", key, err)
+		}
+	}
+	return f, sc.Err()
+}
+
+func (f *Facts) set(key, v string) error {
+	var err error
+	num := func() int64 {
+		if v == "" {
+			return 0
+		}
+		n, e := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if e != nil {
+			err = e
+		}
+		return n
+	}
+	decode := func() string {
+		b, e := base64.StdEncoding.DecodeString(v)
+		if e != nil {
+			err = e
+		}
+		return string(b)
+	}
+	switch key {
+	case "uid":
+		f.UID = int(num())
+	case "hostname":
+		f.Hostname = v
+	case "os":
+		f.OS = v
+	case "kernel":
+		f.Kernel = v
+	case "arch":
+		f.Arch = v
+	case "mem_kib":
+		f.MemKiB = num()
+	case "kubeadm_version":
+		f.KubeadmVersion = v
+	case "kubelet_version":
+		f.KubeletVersion = v
+	case "cgroup":
+		f.CgroupV2 = v == "v2"
+	case "init":
+		f.Systemd = v == "systemd"
+	case "kubelet_dropin":
+		f.KubeletDropIn = v
+	case "kubelet_env_file":
+		f.KubeletEnvFile = v
+	case "kubelet_env_exists":
+		f.KubeletEnvExists = v == "yes"
+	case "kubelet_env_content":
+		f.KubeletEnvContent = decode()
+	case "kubelet_active":
+		f.KubeletActive = v
+	case "kubelet_config":
+		f.KubeletConfig = decode()
+	case "cri_socket":
+		f.CRISocket = v
+	case "control_plane":
+		f.ControlPlane = v == "yes"
+	case "joined":
+		f.Joined = v == "yes"
+	case "swap_fstype":
+		f.SwapFSType = v
+	case "swap_dir_free_kib":
+		f.SwapDirFreeKiB = num()
+	case "swap_file_bytes":
+		f.SwapFileBytes = num()
+	case "swap_active_kib":
+		f.SwapActiveKiB = num()
+	case "swaps_active":
+		f.SwapsActive = int(num())
+	case "swaps_total_kib":
+		f.SwapsTotalKiB = num()
+	case "fstab_entries":
+		f.FstabEntries = int(num())
+	case "swap_used_kib":
+		f.SwapUsedKiB = num()
+	case "swapboot_swapfile":
+		f.SwapbootSwapfile = v
+	case "kubeadm_flags":
+		f.KubeadmFlags = decode()
+	case "kubelet_configmap":
+		f.KubeletConfigMap = v
+	case "kubelet_configmap_content":
+		f.KubeletConfigMapContent = decode()
+	}
+	// Unknown keys are ignored: a newer facts.sh may report more than this swapboot reads.
+	return err
+}
+
+// NodeName is the name the API server knows a host by: its name in the cluster file, else its hostname.
+func NodeName(h cluster.Host, f Facts) string {
+	if h.Name != "" {
+		return h.Name
+	}
+	return strings.ToLower(f.Hostname)
+}
+
+// SwapAsConfigured is the one rule for "swap is already as configured", used by the plan (the swap step
+// is skipped), the checks (no space needed) and status. It mirrors swap.sh's own test: the file is
+// active at the configured size (/proc/swaps does not count the header page, so up to 4 KiB less) and
+// has exactly one /etc/fstab line.
+func SwapAsConfigured(want cluster.Swap, f Facts) bool {
+	diff := KiB(want.SizeBytes) - f.SwapActiveKiB
+	return f.SwapActiveKiB > 0 && diff >= 0 && diff <= 4 && f.FstabEntries == 1
+}
+
+// KiB and MiB convert a size in bytes, rounding down: the one place sizes change unit.
+func KiB(bytes int64) int64 { return bytes >> 10 }
+
+func MiB(bytes int64) int64 { return bytes >> 20 }

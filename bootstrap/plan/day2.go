@@ -1,0 +1,263 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/kubeadmcfg"
+)
+
+// AddNodeOptions configure `swapboot add-node`.
+type AddNodeOptions struct {
+	// Workers limits the run to these worker addresses (empty: every worker not yet joined).
+	Workers     []string
+	ReadyWithin time.Duration
+}
+
+// BuildAddNodePlan joins workers to a running cluster: a fresh token minted on the master, the CA hash from
+// ca.crt, then swap, kubelet and join on each new worker exactly as `up` does, and a bounded wait until
+// each is Ready.
+func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOptions, ao AddNodeOptions) (*Plan, error) {
+	if !facts[c.Masters[0].Address].ControlPlane {
+		return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: c.Masters[0].ID(), Problem: "is not a control plane yet (no /etc/kubernetes/admin.conf)", Fix: "run swapboot up first"}}}
+	}
+	wanted := map[string]bool{}
+	for _, w := range ao.Workers {
+		wanted[w] = true
+	}
+	sub := *c
+	sub.Workers = nil
+	for _, w := range c.Workers {
+		if len(wanted) > 0 && !wanted[w.Address] && !wanted[w.Name] {
+			continue
+		}
+		delete(wanted, w.Address)
+		delete(wanted, w.Name)
+		sub.Workers = append(sub.Workers, w)
+	}
+	if len(wanted) > 0 {
+		var missing []string
+		for w := range wanted {
+			missing = append(missing, w)
+		}
+		return nil, &PolicyError{Field: "--worker", Problem: "not a worker of the cluster file: " + strings.Join(missing, ", "), Fix: "add it under workers: first"}
+	}
+	p, err := BuildPlan(&sub, facts, opt)
+	if err != nil {
+		return nil, err
+	}
+	p.Command = "add-node"
+	if ao.ReadyWithin == 0 {
+		ao.ReadyWithin = 5 * time.Minute
+	}
+	for i := range p.Hosts {
+		hp := &p.Hosts[i]
+		if hp.Host.Role == cluster.RoleMaster {
+			// The master is not changed: only the join material is read (and a token minted).
+			hp.Steps = onlyPhase(hp.Steps, PhaseJoinMaterial)
+			continue
+		}
+		if hp.Facts.Joined {
+			// Already in the cluster: reported as such, nothing else touched.
+			hp.Steps = onlyPhase(hp.Steps, PhaseJoin)
+			continue
+		}
+		hp.Steps = append(hp.Steps, readyStep(hp.Host, hp.Facts, ao.ReadyWithin))
+	}
+	return p, nil
+}
+
+// onlyPhase keeps the steps of one phase.
+func onlyPhase(steps []Step, phase Phase) []Step {
+	var keep []Step
+	for _, s := range steps {
+		if s.Phase == phase {
+			keep = append(keep, s)
+		}
+	}
+	return keep
+}
+
+// SwapChangeOptions configure `swapboot swap enable|disable`.
+type SwapChangeOptions struct {
+	Enable bool
+	// Nodes limits the change to these node names or addresses (empty: every host).
+	Nodes           []string
+	ContinueOnError bool
+	ReadyWithin     time.Duration
+}
+
+// BuildSwapChangePlan turns swap on (or off) on a running cluster, one node at a time: the swap file, the
+// kubelet configuration (failSwapOn and the swap behaviour chosen by the same rules as `up`), a kubelet
+// restart and a wait until the node is Ready again; and the cluster's kubelet-config ConfigMap, so nodes
+// joined or upgraded later keep the setting.
+func BuildSwapChangePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o SwapChangeOptions) (*Plan, error) {
+	if err := hostfacts.CheckFacts(c, facts); err != nil {
+		return nil, err
+	}
+	master := c.Masters[0]
+	mf := facts[master.Address]
+	if !mf.ControlPlane {
+		return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: master.ID(), Problem: "is not a control plane (no /etc/kubernetes/admin.conf)", Fix: "build the cluster with swapboot up"}}}
+	}
+	policy, err := clusterPolicy(c, facts)
+	if err != nil {
+		return nil, err
+	}
+	if o.ReadyWithin == 0 {
+		o.ReadyWithin = 3 * time.Minute
+	}
+	wanted := map[string]bool{}
+	for _, n := range o.Nodes {
+		wanted[n] = true
+	}
+	command := "swap disable"
+	if o.Enable {
+		command = "swap enable"
+	}
+	p := &Plan{Command: command, Cluster: c, Policy: policy, Master: master, KubeletSetting: swapSettingText(o.Enable, policy),
+		Stages: []Stage{
+			{Phases: []Phase{PhaseConfigMap}},
+			{Phases: []Phase{PhaseSwap, PhaseKubelet, PhaseReady}, Serial: true, StopOnFailure: !o.ContinueOnError},
+		}}
+	if !policy.Legacy && mf.KubeletConfigMap != "" {
+		cm, err := swapConfig(mf.KubeletConfigMapContent, o.Enable, policy)
+		if err != nil {
+			return nil, fmt.Errorf("%s: configmap %s: %w", master.ID(), mf.KubeletConfigMap, err)
+		}
+		s := kubeletConfigMapStep(mf.KubeletConfigMap, cm, "kube-system/"+mf.KubeletConfigMap+": "+swapSettingText(o.Enable, policy))
+		if cm == mf.KubeletConfigMapContent {
+			s.Skip = "kube-system/" + mf.KubeletConfigMap + " already has " + swapSettingText(o.Enable, policy)
+		}
+		p.Hosts = append(p.Hosts, HostPlan{Host: master, Facts: mf, Steps: []Step{s}})
+	}
+	for _, h := range c.Hosts() {
+		f := facts[h.Address]
+		if len(wanted) > 0 && !wanted[h.Address] && !wanted[h.Name] && !wanted[hostfacts.NodeName(h, f)] {
+			continue
+		}
+		if !f.Joined && !f.ControlPlane {
+			return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: h.ID(), Problem: "is not part of the cluster", Fix: "join it with swapboot add-node"}}}
+		}
+		steps, err := swapChangeSteps(c, h, f, policy, o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", h.ID(), err)
+		}
+		if i := hostIndex(p, h); i >= 0 {
+			p.Hosts[i].Steps = append(p.Hosts[i].Steps, steps...)
+		} else {
+			p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})
+		}
+	}
+	return p, nil
+}
+
+func hostIndex(p *Plan, h cluster.Host) int {
+	for i, hp := range p.Hosts {
+		if hp.Host.Address == h.Address {
+			return i
+		}
+	}
+	return -1
+}
+
+func swapSettingText(enable bool, p KubeletPolicy) string {
+	if !enable {
+		return "failSwapOn default (true), no swap behaviour"
+	}
+	if p.SwapBehavior == "" {
+		return "failSwapOn: false"
+	}
+	return "failSwapOn: false, swapBehavior: " + p.SwapBehavior
+}
+
+// swapConfig edits a KubeletConfiguration document's swap settings, keeping everything else.
+func swapConfig(content string, enable bool, p KubeletPolicy) (string, error) {
+	if content == "" {
+		return "", errors.New("no kubelet configuration found")
+	}
+	behavior := ""
+	if enable {
+		behavior = p.SwapBehavior
+	}
+	out, err := kubeadmcfg.SetKubeletSwap([]byte(content), !enable, behavior)
+	return string(out), err
+}
+
+func swapChangeSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, o SwapChangeOptions) ([]Step, error) {
+	var steps []Step
+	var kubelet Step
+	if p.Legacy {
+		var content string
+		var err error
+		if o.Enable {
+			content, err = MergeFailSwapOn(f.KubeletEnvContent)
+		} else {
+			content, err = RemoveFailSwapOn(f.KubeletEnvContent)
+		}
+		if err != nil {
+			return nil, err
+		}
+		kubelet = kubeletEnvStep(f, content, f.KubeletEnvFile+": "+swapSettingText(o.Enable, p)+", kubelet restarted",
+			f.KubeletEnvFile+" already has "+swapSettingText(o.Enable, p))
+		steps = append(steps, kubelet, kubeletRestartStep(kubelet.Skip))
+	} else {
+		content, err := swapConfig(f.KubeletConfig, o.Enable, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kubeletConfigPath, err)
+		}
+		kubelet = kubeletConfigStep(content, kubeletConfigPath+": "+swapSettingText(o.Enable, p)+", kubelet restarted")
+		if content == f.KubeletConfig && f.KubeletActive == "active" {
+			kubelet.Skip = kubeletConfigPath + " already has " + swapSettingText(o.Enable, p)
+		}
+		steps = append(steps, kubelet)
+	}
+	if o.Enable {
+		// Swap first: the kubelet reads /proc/swaps once, when it starts.
+		steps = append([]Step{swapStep(c, f)}, steps...)
+	} else {
+		remove := swapRemoveStep(c, f, true)
+		// Swap off first: a kubelet with failSwapOn true does not start while swap is on.
+		steps = append([]Step{remove}, steps...)
+	}
+	ready := readyStep(h, f, o.ReadyWithin)
+	if kubelet.Skip != "" {
+		ready.Skip = "kubelet not restarted"
+	}
+	return append(steps, ready), nil
+}
+
+// ResetOptions configure `swapboot reset`.
+type ResetOptions struct {
+	KeepSwap bool
+}
+
+// BuildResetPlan takes the cluster apart: workers first, then masters: kubeadm reset -f, the swap file and
+// fstab line swapboot created (unless KeepSwap), and swapboot's kubelet env file change.
+func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o ResetOptions) *Plan {
+	p := &Plan{Command: "reset", Cluster: c, Master: c.Masters[0],
+		Stages: []Stage{{Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleWorker}}, {Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleMaster}}}}
+	for _, h := range c.Hosts() {
+		f := facts[h.Address]
+		steps := []Step{resetStep(f)}
+		if !o.KeepSwap {
+			steps = append(steps, swapRemoveStep(c, f, false))
+		}
+		p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})
+	}
+	return p
+}
+
+// BuildKubeconfigPlan copies the admin kubeconfig from the first master.
+func BuildKubeconfigPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts) (*Plan, error) {
+	m := c.Masters[0]
+	if !facts[m.Address].ControlPlane {
+		return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: m.ID(), Problem: "is not a control plane (no /etc/kubernetes/admin.conf)", Fix: "run swapboot up first"}}}
+	}
+	return &Plan{Command: "kubeconfig", Cluster: c, Master: m, Stages: []Stage{{Phases: []Phase{PhaseKubeconfig}}},
+		Hosts: []HostPlan{{Host: m, Facts: facts[m.Address], Steps: []Step{kubeconfigStep("copy /etc/kubernetes/admin.conf (0600)")}}}}, nil
+}

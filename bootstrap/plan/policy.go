@@ -1,0 +1,124 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/versions"
+)
+
+// KubeletPolicy is how swapboot makes the kubelet of one Kubernetes version tolerate swap. It is a pure
+// function of the version, the cluster file and the hosts' cgroup versions (see DecideKubelet); the
+// sources for every rule are in docs/versions.md.
+type KubeletPolicy struct {
+	Version string
+	// Legacy (< 1.22): --fail-swap-on=false in KUBELET_EXTRA_ARGS of the kubelet env file, and kubeadm flags
+	// instead of a config file.
+	Legacy bool
+	// ConfigAPI is the kubeadm config API ("kubeadm.k8s.io/v1beta3" or ".../v1beta4"); empty when Legacy.
+	ConfigAPI string
+	// SwapBehavior is memorySwap.swapBehavior ("" leaves it unset).
+	SwapBehavior string
+	// NodeSwapGate sets featureGates.NodeSwap=true (only 1.22-1.29, only with a behavior).
+	NodeSwapGate bool
+	// FailCgroupV1False sets failCgroupV1: false (kubelet >= 1.35 on cgroup v1 hosts refuses to start otherwise).
+	FailCgroupV1False bool
+	// IgnorePreflight are the preflight checks init and join ignore.
+	IgnorePreflight []string
+	// Notes explain each choice, for the plan.
+	Notes []string
+}
+
+// PolicyError is a cluster file setting that the Kubernetes version or the hosts cannot honour.
+type PolicyError struct {
+	Field   string
+	Problem string
+	Fix     string
+}
+
+// ExitCode: a setting the version, the hosts or a flag cannot honour is bad input.
+func (e *PolicyError) ExitCode() int { return exit.BadInput }
+
+func (e *PolicyError) Error() string {
+	return fmt.Sprintf("%s: %s; %s", e.Field, e.Problem, e.Fix)
+}
+
+// ParseVersion accepts "v1.30.4" or "1.30.4" and checks the supported range (versions.Parse).
+func ParseVersion(s string) (*version.Version, error) { return versions.Parse(s) }
+
+// DecideKubelet chooses the kubelet swap settings for Kubernetes version v, the cluster file's behavior and
+// the hosts on cgroup v1 (named, for messages).
+func DecideKubelet(v *version.Version, behavior cluster.SwapBehavior, cgroupV1Hosts []string) (KubeletPolicy, error) {
+	p := KubeletPolicy{Version: "v" + v.String(), IgnorePreflight: []string{"Swap"}}
+	minor := v.Minor()
+	sort.Strings(cgroupV1Hosts)
+	allV2 := len(cgroupV1Hosts) == 0
+	v1List := strings.Join(cgroupV1Hosts, ", ")
+	if behavior == "" {
+		behavior = cluster.SwapAuto
+	}
+
+	if behavior == cluster.SwapLimitedSwap && !allV2 {
+		return p, &PolicyError{"swap.behavior", "LimitedSwap needs cgroup v2, and these hosts use cgroup v1: " + v1List + " (the kubelet refuses to start)",
+			"use behavior: auto (NoSwap on cgroup v1), or move the hosts to cgroup v2"}
+	}
+	switch {
+	case versions.Legacy(minor):
+		p.Legacy = true
+		if behavior != cluster.SwapAuto {
+			return p, &PolicyError{"swap.behavior", fmt.Sprintf("Kubernetes %s has no swap behaviours (they start in 1.%d)", p.Version, versions.SwapBehaviorFrom),
+				fmt.Sprintf("use behavior: auto, or Kubernetes >= 1.%d for LimitedSwap (>= 1.%d for NoSwap)", versions.SwapBehaviorFrom, versions.NoSwapFrom)}
+		}
+		p.Notes = append(p.Notes,
+			"kubelet < 1.22 has no swap settings in its config: --fail-swap-on=false goes into KUBELET_EXTRA_ARGS in the kubelet env file on every host",
+			"kubeadm < 1.22 gets flags, not a config file (swapboot's config API support starts at v1beta3)")
+	case minor < versions.NoSwapFrom:
+		p.ConfigAPI = versions.KubeadmAPI(minor)
+		switch behavior {
+		case cluster.SwapNoSwap:
+			return p, &PolicyError{"swap.behavior", fmt.Sprintf("NoSwap exists from Kubernetes 1.%d; %s does not know it", versions.NoSwapFrom, p.Version),
+				"use behavior: auto (or LimitedSwap on cgroup v2)"}
+		case cluster.SwapLimitedSwap:
+			p.SwapBehavior, p.NodeSwapGate = "LimitedSwap", versions.NodeSwapGate(minor)
+			if minor < versions.LimitedSwapBetaFrom {
+				p.Notes = append(p.Notes, "LimitedSwap is alpha before 1.28 (NodeSwap feature gate set)")
+			}
+		case cluster.SwapAuto:
+			if allV2 && minor >= versions.LimitedSwapBetaFrom {
+				p.SwapBehavior, p.NodeSwapGate = "LimitedSwap", versions.NodeSwapGate(minor)
+				p.Notes = append(p.Notes, "auto: every host uses cgroup v2 and NodeSwap is beta: LimitedSwap, with the NodeSwap feature gate (off by default before 1.30)")
+			} else {
+				p.Notes = append(p.Notes, "auto: failSwapOn: false only; no swap behaviour (NoSwap does not exist before 1.30, LimitedSwap needs cgroup v2 and 1.28+)")
+			}
+		}
+		p.Notes = append(p.Notes, "failSwapOn: false goes into the KubeletConfiguration passed to kubeadm init; joining nodes get it from the kubelet-config ConfigMap")
+	default:
+		p.ConfigAPI = versions.KubeadmAPI(minor)
+		switch behavior {
+		case cluster.SwapNoSwap:
+			p.SwapBehavior = "NoSwap"
+		case cluster.SwapLimitedSwap:
+			p.SwapBehavior = "LimitedSwap"
+		case cluster.SwapAuto:
+			if allV2 {
+				p.SwapBehavior = "LimitedSwap"
+				p.Notes = append(p.Notes, "auto: every host uses cgroup v2: LimitedSwap (pods may swap within their memory limit)")
+			} else {
+				p.SwapBehavior = "NoSwap"
+				p.Notes = append(p.Notes, "auto: cgroup v1 hosts ("+v1List+"): NoSwap (the kubelet tolerates swap, pods get none; LimitedSwap is fatal on cgroup v1)")
+			}
+		}
+		p.Notes = append(p.Notes, "failSwapOn: false goes into the KubeletConfiguration passed to kubeadm init; joining nodes get it from the kubelet-config ConfigMap")
+	}
+	if !allV2 && minor >= versions.FailCgroupV1From {
+		p.FailCgroupV1False = true
+		p.IgnorePreflight = append(p.IgnorePreflight, "SystemVerification")
+		p.Notes = append(p.Notes, "cgroup v1 hosts ("+v1List+") with kubelet >= 1.35: failCgroupV1: false and SystemVerification ignored, or the kubelet refuses to start")
+	}
+	return p, nil
+}

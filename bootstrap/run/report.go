@@ -1,0 +1,225 @@
+package run
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/plan"
+)
+
+// Status of one step on one host.
+type Status string
+
+const (
+	StatusChanged     Status = "changed"
+	StatusUnchanged   Status = "unchanged"    // ran, found nothing to do
+	StatusAlreadyDone Status = "already done" // the facts showed it done; not run
+	StatusFailed      Status = "FAILED"
+	StatusNotRun      Status = "not run"
+)
+
+// StepResult is what happened to one step.
+type StepResult struct {
+	Phase    plan.Phase    `json:"phase"`
+	Summary  string        `json:"summary"`
+	Status   Status        `json:"status"`
+	Detail   string        `json:"detail,omitempty"`
+	Err      error         `json:"-"`
+	Duration time.Duration `json:"durationNanos"`
+	// Column is the table column the step's kind fills (zero: none).
+	Column plan.Column `json:"-"`
+}
+
+// HostReport is one host's steps.
+type HostReport struct {
+	Host cluster.Host
+	// Kubelet says how this host's kubelet tolerates swap.
+	Kubelet string
+	Steps   []StepResult
+}
+
+func (h *HostReport) failed() bool {
+	for _, s := range h.Steps {
+		if s.Status == StatusFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// Report is the outcome of a run, host by host.
+type Report struct {
+	Hosts          []*HostReport
+	Interrupted    bool
+	KubeconfigPath string
+	Elapsed        time.Duration
+}
+
+// ExitCode is 0 when every host is done, 1 when some host failed, 130 when interrupted.
+func (r *Report) ExitCode() int {
+	if r.Interrupted {
+		return exit.Interrupted
+	}
+	for _, h := range r.Hosts {
+		if h.failed() {
+			return exit.HostFailed
+		}
+	}
+	return exit.OK
+}
+
+// Changes counts the steps that changed something.
+func (r *Report) Changes() int {
+	n := 0
+	for _, h := range r.Hosts {
+		for _, s := range h.Steps {
+			if s.Status == StatusChanged {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// reportJSON is the machine-readable report (--report FILE), with secrets masked.
+type reportJSON struct {
+	Hosts []struct {
+		Host  string       `json:"host"`
+		Role  cluster.Role `json:"role"`
+		Steps []StepResult `json:"steps"`
+		Error []string     `json:"errors,omitempty"`
+	} `json:"hosts"`
+	Interrupted    bool   `json:"interrupted"`
+	KubeconfigPath string `json:"kubeconfig,omitempty"`
+	Changes        int    `json:"changes"`
+	ElapsedNanos   int64  `json:"elapsedNanos"`
+	ExitCode       int    `json:"exitCode"`
+}
+
+// JSON renders the report for tools and benchmarks.
+func (r *Report) JSON(redact func(string) string) ([]byte, error) {
+	var out reportJSON
+	for _, h := range r.Hosts {
+		row := struct {
+			Host  string       `json:"host"`
+			Role  cluster.Role `json:"role"`
+			Steps []StepResult `json:"steps"`
+			Error []string     `json:"errors,omitempty"`
+		}{Host: h.Host.ID(), Role: h.Host.Role}
+		for _, s := range h.Steps {
+			s.Detail = redact(s.Detail)
+			row.Steps = append(row.Steps, s)
+			if s.Err != nil {
+				row.Error = append(row.Error, redact(s.Err.Error()))
+			}
+		}
+		out.Hosts = append(out.Hosts, row)
+	}
+	out.Interrupted, out.KubeconfigPath, out.Changes = r.Interrupted, r.KubeconfigPath, r.Changes()
+	out.ElapsedNanos, out.ExitCode = int64(r.Elapsed), r.ExitCode()
+	return json.MarshalIndent(out, "", "  ")
+}
+
+// columns are the table's columns: those the hosts' step kinds declare, and KUBELET when a host has a
+// kubelet setting to show, in their order. Steps without a column (join material, kubeconfig) are on the
+// master only and told below the table.
+func (r *Report) columns() []plan.Column {
+	seen := map[plan.Column]bool{}
+	var cols []plan.Column
+	add := func(c plan.Column) {
+		if c.Title != "" && !seen[c] {
+			seen[c] = true
+			cols = append(cols, c)
+		}
+	}
+	for _, h := range r.Hosts {
+		for _, s := range h.Steps {
+			add(s.Column)
+		}
+		if h.Kubelet != "" {
+			add(plan.KubeletColumn())
+		}
+	}
+	sort.SliceStable(cols, func(i, j int) bool { return cols[i].Order < cols[j].Order })
+	return cols
+}
+
+// Print writes the summary table (one row per host), then every failure in full. redact masks secrets.
+func (r *Report) Print(w io.Writer, redact func(string) string) {
+	cols := r.columns()
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.Title
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOST\tROLE\t"+strings.Join(titles, "\t")+"\tRESULT")
+	for _, h := range r.Hosts {
+		cells := []string{h.Host.ID(), string(h.Host.Role)}
+		for _, col := range cols {
+			s := h.inColumn(col)
+			text := "-"
+			if s != nil {
+				text = string(s.Status)
+			}
+			if col == plan.KubeletColumn() && h.Kubelet != "" {
+				if s != nil {
+					text = h.Kubelet + " (" + text + ")"
+				} else {
+					text = h.Kubelet
+				}
+			}
+			cells = append(cells, text)
+		}
+		result := "ok"
+		switch {
+		case h.failed():
+			result = "FAILED"
+		case r.Interrupted:
+			result = "interrupted"
+		case h.notRun():
+			result = "not done"
+		}
+		fmt.Fprintln(tw, strings.Join(append(cells, result), "\t"))
+	}
+	_ = tw.Flush()
+	for _, h := range r.Hosts {
+		for _, s := range h.Steps {
+			switch {
+			case s.Status == StatusFailed && s.Err != nil:
+				fmt.Fprintf(w, "%s\n", redact(s.Err.Error()))
+			case s.Status == StatusNotRun && s.Detail != "":
+				fmt.Fprintf(w, "%s: %s: not run: %s\n", h.Host.ID(), s.Phase, redact(s.Detail))
+			}
+		}
+	}
+	if r.KubeconfigPath != "" {
+		fmt.Fprintf(w, "kubeconfig: %s (kubectl --kubeconfig %s get nodes)\n", r.KubeconfigPath, r.KubeconfigPath)
+	}
+	fmt.Fprintf(w, "%d change(s) in %s\n", r.Changes(), r.Elapsed.Round(100*time.Millisecond))
+}
+
+// inColumn is the host's first step in the column.
+func (h *HostReport) inColumn(c plan.Column) *StepResult {
+	for i := range h.Steps {
+		if h.Steps[i].Column == c {
+			return &h.Steps[i]
+		}
+	}
+	return nil
+}
+
+func (h *HostReport) notRun() bool {
+	for _, s := range h.Steps {
+		if s.Status == StatusNotRun {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,247 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/sshexec"
+	"github.com/swapboot/swapboot/templates"
+)
+
+// NodeStatus is what `swapboot status` reports for one host.
+type NodeStatus struct {
+	Host           string       `json:"host"`
+	Address        string       `json:"address"`
+	Role           cluster.Role `json:"role"`
+	Reachable      bool         `json:"reachable"`
+	KubeadmVersion string       `json:"kubeadmVersion,omitempty"`
+	KubeletVersion string       `json:"kubeletVersion,omitempty"`
+	Cgroup         string       `json:"cgroup,omitempty"`
+	SwapPath       string       `json:"swapPath"`
+	SwapSizeKiB    int64        `json:"swapSizeKiB"`
+	SwapUsedKiB    int64        `json:"swapUsedKiB"`
+	// SwapAreas counts every active swap area (what the kubelet checks: any line after the header).
+	SwapAreas    int      `json:"swapAreas"`
+	FstabEntry   bool     `json:"fstabEntry"`
+	FailSwapOn   bool     `json:"failSwapOn"`
+	SwapBehavior string   `json:"swapBehavior,omitempty"`
+	KubeletState string   `json:"kubelet,omitempty"`
+	NodeName     string   `json:"nodeName,omitempty"`
+	Ready        string   `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
+	OK           bool     `json:"ok"`
+	Problems     []string `json:"problems,omitempty"`
+}
+
+// StatusOptions configure `swapboot status`.
+type StatusOptions struct {
+	ClusterFile string
+	Parallel    int
+	Dial        Dialer
+	Output      string // table | json
+	Out         io.Writer
+}
+
+// ClusterStatus reports every host; it changes nothing. Its error carries the exit code: nil (0) when every
+// node is Ready with swap as configured, a bare exit.HostFailed (1) otherwise, so scripts can wait on it.
+func ClusterStatus(ctx context.Context, o StatusOptions) error {
+	c, err := cluster.Load(o.ClusterFile)
+	if err != nil {
+		return exit.WithCode(exit.BadInput, err)
+	}
+	if o.Output != "" && o.Output != "table" && o.Output != "json" {
+		return exit.WithCode(exit.BadInput, fmt.Errorf("-o %q: use table or json", o.Output))
+	}
+	script, err := templates.Render(templates.Facts{SwapPath: c.Swap.Path})
+	if err != nil {
+		return exit.WithCode(exit.BadInput, err)
+	}
+	nodesScript, err := templates.Render(templates.Nodes{})
+	if err != nil {
+		return exit.WithCode(exit.BadInput, err)
+	}
+	hosts := c.Hosts()
+	statuses := make([]NodeStatus, len(hosts))
+	var mu sync.Mutex
+	var nodes map[string][2]string // address or name -> {name, Ready}
+	index := map[string]int{}
+	for i, h := range hosts {
+		index[h.Address] = i
+	}
+	parallel := o.Parallel
+	if parallel <= 0 {
+		parallel = DefaultFactsParallel
+	}
+	forEach(ctx, parallel, hosts, func(ctx context.Context, h cluster.Host) {
+		st := NodeStatus{Host: h.ID(), Address: h.Address, Role: h.Role, SwapPath: c.Swap.Path}
+		defer func() {
+			mu.Lock()
+			statuses[index[h.Address]] = st
+			mu.Unlock()
+		}()
+		conn, err := o.Dial(ctx, h)
+		if err != nil {
+			st.Problems = append(st.Problems, "unreachable: "+err.Error())
+			return
+		}
+		defer conn.Close()
+		st.Reachable = true
+		res, err := conn.Run(ctx, sshexec.Cmd{Script: script})
+		var f hostfacts.Facts
+		if err == nil {
+			f, err = hostfacts.ParseFacts(string(res.Stdout))
+		}
+		if err != nil {
+			st.Problems = append(st.Problems, "facts: "+err.Error())
+			return
+		}
+		fillStatus(&st, c, h, f)
+		if h.Role == cluster.RoleMaster && f.ControlPlane {
+			res, err := conn.Run(ctx, sshexec.Cmd{Script: nodesScript})
+			if err != nil {
+				st.Problems = append(st.Problems, "could not list nodes: "+err.Error())
+				return
+			}
+			mu.Lock()
+			nodes = parseNodes(string(res.Stdout))
+			mu.Unlock()
+		}
+	})
+	if ctx.Err() != nil {
+		return exit.WithCode(exit.Interrupted, ctx.Err())
+	}
+	allOK := true
+	for i := range statuses {
+		st := &statuses[i]
+		if n, ok := nodes[st.Address]; ok {
+			st.NodeName, st.Ready = n[0], n[1]
+		} else if n, ok := nodes[st.NodeName]; ok && st.NodeName != "" {
+			st.Ready = n[1]
+		}
+		if st.Reachable && st.Ready != "True" {
+			if nodes == nil {
+				st.Problems = append(st.Problems, "node readiness unknown: the master's API was not reachable")
+			} else if st.Ready == "" {
+				st.Problems = append(st.Problems, "not a node of the cluster")
+			} else {
+				st.Problems = append(st.Problems, "node Ready="+st.Ready)
+			}
+		}
+		st.OK = len(st.Problems) == 0
+		allOK = allOK && st.OK
+	}
+	if o.Output == "json" {
+		enc := json.NewEncoder(o.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(statuses); err != nil {
+			return exit.WithCode(exit.HostFailed, err)
+		}
+	} else {
+		printStatusTable(o.Out, statuses)
+	}
+	if !allOK {
+		return exit.WithCode(exit.HostFailed, nil)
+	}
+	return nil
+}
+
+func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.Facts) {
+	st.KubeadmVersion, st.KubeletVersion = f.KubeadmVersion, f.KubeletVersion
+	st.Cgroup = "v1"
+	if f.CgroupV2 {
+		st.Cgroup = "v2"
+	}
+	st.SwapSizeKiB, st.SwapUsedKiB, st.SwapAreas = f.SwapActiveKiB, f.SwapUsedKiB, f.SwapsActive
+	st.FstabEntry = f.FstabEntries == 1
+	st.KubeletState = f.KubeletActive
+	st.NodeName = hostfacts.NodeName(h, f)
+	st.FailSwapOn, st.SwapBehavior = kubeletSwapInEffect(f)
+	if !hostfacts.SwapAsConfigured(c.Swap, f) {
+		st.Problems = append(st.Problems, fmt.Sprintf("swap: %s is not active at %d MiB with one fstab line", c.Swap.Path, hostfacts.MiB(c.Swap.SizeBytes)))
+	}
+	if st.FailSwapOn {
+		st.Problems = append(st.Problems, "kubelet failSwapOn is true")
+	}
+	if f.KubeletActive != "active" {
+		st.Problems = append(st.Problems, "kubelet is "+f.KubeletActive)
+	}
+}
+
+var flagFailSwapOn = regexp.MustCompile(`--fail-swap-on(=(\S+))?`)
+
+// kubeletSwapInEffect reads failSwapOn and swapBehavior as the kubelet would: the config file, overridden
+// by --fail-swap-on in kubeadm-flags.env or KUBELET_EXTRA_ARGS (flags win over the file).
+func kubeletSwapInEffect(f hostfacts.Facts) (failSwapOn bool, behavior string) {
+	failSwapOn = true
+	var cfg struct {
+		FailSwapOn *bool `yaml:"failSwapOn"`
+		MemorySwap struct {
+			SwapBehavior string `yaml:"swapBehavior"`
+		} `yaml:"memorySwap"`
+	}
+	if yaml.Unmarshal([]byte(f.KubeletConfig), &cfg) == nil {
+		if cfg.FailSwapOn != nil {
+			failSwapOn = *cfg.FailSwapOn
+		}
+		behavior = cfg.MemorySwap.SwapBehavior
+	}
+	for _, text := range []string{f.KubeadmFlags, f.KubeletEnvContent} {
+		for _, m := range flagFailSwapOn.FindAllStringSubmatch(text, -1) {
+			failSwapOn = m[2] == "" || strings.Trim(m[2], `"'`) == "true"
+		}
+	}
+	return failSwapOn, behavior
+}
+
+// parseNodes reads nodes.sh output: "name<TAB>ready<TAB>ip" lines, indexed by name and by IP.
+func parseNodes(out string) map[string][2]string {
+	nodes := map[string][2]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Split(strings.TrimSpace(line), "\t")
+		if len(f) < 2 || f[0] == "" {
+			continue
+		}
+		v := [2]string{f[0], f[1]}
+		nodes[f[0]] = v
+		if len(f) > 2 && f[2] != "" {
+			nodes[f[2]] = v
+		}
+	}
+	return nodes
+}
+
+func printStatusTable(w io.Writer, statuses []NodeStatus) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tKUBELET STATE\tREADY\tOK")
+	for _, s := range statuses {
+		swap := "off"
+		if s.SwapSizeKiB > 0 {
+			swap = fmt.Sprintf("%s %dMiB", s.SwapPath, (s.SwapSizeKiB+512)>>10)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
+			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), orDash(s.KubeletState), orDash(s.Ready), s.OK)
+	}
+	_ = tw.Flush()
+	for _, s := range statuses {
+		for _, p := range s.Problems {
+			fmt.Fprintf(w, "%s: %s\n", s.Host, p)
+		}
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

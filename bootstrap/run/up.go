@@ -1,0 +1,154 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/output"
+	"github.com/swapboot/swapboot/bootstrap/plan"
+	"github.com/swapboot/swapboot/internal/atomicfile"
+)
+
+// RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
+// kubeconfig): they share one pipeline and differ only in how the plan is built.
+type RunOptions struct {
+	ClusterFile string
+	DryRun      bool
+	// Parallel bounds the hosts changed at once; FactsParallel the connections and read-only fact
+	// gathering, which cost the controller little (default 64).
+	Parallel        int
+	FactsParallel   int
+	KubeconfigDir   string
+	KubeconfigPath  string // overrides KubeconfigDir/<name>.kubeconfig
+	KubeletLogLines int
+	Dial            Dialer
+	Out             io.Writer
+	Logger          *slog.Logger
+	Plan            plan.PlanOptions
+	// Confirm is asked before a destructive plan runs (reset); nil means yes.
+	Confirm func(*plan.Plan) (bool, error)
+	// OnlyMaster connects to the first master only (kubeconfig).
+	OnlyMaster bool
+	// Exclude leaves these workers (address or name) out of this run, e.g. one that is down.
+	Exclude []string
+	// StepTimeout bounds each remote step.
+	StepTimeout time.Duration
+	// ReportFile receives the report as JSON (secrets masked), for CI and benchmarks.
+	ReportFile string
+}
+
+// Planner builds a command's plan from the cluster file and the hosts' facts.
+type Planner func(c *cluster.Cluster, facts map[string]hostfacts.Facts) (*plan.Plan, error)
+
+// Run is the pipeline: cluster file -> connections -> facts -> plan -> execute -> report. The error it
+// returns carries the process exit code (exit.Code); nil means every host is done.
+func Run(ctx context.Context, o RunOptions, planner Planner) error {
+	c, err := cluster.Load(o.ClusterFile)
+	if err != nil {
+		return exit.WithCode(exit.BadInput, err)
+	}
+	scope, err := runScope(c, o)
+	if err != nil {
+		return exit.WithCode(exit.BadInput, err)
+	}
+	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
+	if err != nil {
+		return exit.WithCode(exit.Code(ctx, err), err)
+	}
+	defer CloseAll(conns)
+	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
+	if err != nil {
+		return exit.WithCode(exit.Code(ctx, err), err)
+	}
+	p, err := planner(scope, facts)
+	if err != nil {
+		return exit.WithCode(exit.Code(ctx, err), err)
+	}
+	redactor := output.NewRedactor(p.Token)
+	if o.DryRun {
+		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", p.Command)
+		p.MaskSecrets = true
+		return exit.WithCode(exit.OK, p.Print(o.Out, redactor))
+	}
+	if o.Confirm != nil {
+		ok, err := o.Confirm(p)
+		if err != nil {
+			return exit.WithCode(exit.BadInput, err)
+		}
+		if !ok {
+			return exit.WithCode(exit.OK, errors.New("nothing done"))
+		}
+	}
+	exec := &Executor{Console: output.NewConsole(o.Out, redactor), Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
+		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, StepTimeout: o.StepTimeout}
+	report := exec.Execute(ctx, p, conns)
+	fmt.Fprintln(o.Out)
+	report.Print(o.Out, redactor.Redact)
+	if o.ReportFile != "" {
+		data, err := report.JSON(redactor.Redact)
+		if err == nil {
+			_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
+		}
+		if err != nil {
+			return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
+		}
+	}
+	switch code := report.ExitCode(); code {
+	case exit.Interrupted:
+		return exit.WithCode(code, errors.New("interrupted: the table above shows what was done and what was not"))
+	case exit.HostFailed:
+		return exit.WithCode(code, fmt.Errorf("some hosts failed; fix the cause and run swapboot %s again: finished steps are skipped", p.Command))
+	}
+	return nil
+}
+
+func (o RunOptions) factsParallel() int {
+	if o.FactsParallel > 0 {
+		return o.FactsParallel
+	}
+	return DefaultFactsParallel
+}
+
+// DefaultFactsParallel bounds connections and fact gathering: read-only, and cheap for the controller
+// (about 5 ms of CPU and 0.2 MiB per host, docs/performance.md).
+const DefaultFactsParallel = 64
+
+// runScope is the part of the cluster this run works on.
+func runScope(c *cluster.Cluster, o RunOptions) (*cluster.Cluster, error) {
+	scope := *c
+	if o.OnlyMaster {
+		scope.Workers = nil
+	}
+	if len(o.Exclude) == 0 {
+		return &scope, nil
+	}
+	excluded := map[string]bool{}
+	for _, x := range o.Exclude {
+		excluded[x] = true
+	}
+	for _, m := range c.Masters {
+		if excluded[m.Address] || (m.Name != "" && excluded[m.Name]) {
+			return nil, &plan.PolicyError{Field: "--exclude", Problem: m.ID() + " is a master; only workers can be left out", Fix: "fix the master's connection, or remove --exclude " + m.Address}
+		}
+	}
+	scope.Workers = nil
+	for _, w := range c.Workers {
+		if excluded[w.Address] || (w.Name != "" && excluded[w.Name]) {
+			delete(excluded, w.Address)
+			delete(excluded, w.Name)
+			continue
+		}
+		scope.Workers = append(scope.Workers, w)
+	}
+	for x := range excluded {
+		return nil, &plan.PolicyError{Field: "--exclude", Problem: x + " is not a worker of " + c.File, Fix: "name a worker by its address or name"}
+	}
+	return &scope, nil
+}

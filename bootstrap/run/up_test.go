@@ -1,0 +1,99 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/plan"
+)
+
+func TestUpBadInputContactsNoHost(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte("name: lab\nmasters: [10.0.0.1]\nswap: {size: lots}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dials := 0
+	dial := func(context.Context, cluster.Host) (Conn, error) { dials++; return nil, errors.New("must not dial") }
+	var out bytes.Buffer
+	err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &out, Parallel: 2}, upPlanner)
+	code := exit.Code(nil, err)
+	if code != exit.BadInput || err == nil {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	var ce *cluster.ConfigError
+	if !errors.As(err, &ce) || ce.Line != 3 {
+		t.Errorf("want a ConfigError at line 3, got %v", err)
+	}
+	if dials != 0 {
+		t.Errorf("%d SSH connection(s) opened for a bad file", dials)
+	}
+}
+
+func TestUpUnreachableHostChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte("name: lab\nmasters: [10.0.0.1]\nworkers: [10.0.0.2]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster.Cluster{Masters: []cluster.Host{{Address: "10.0.0.1"}}, Workers: []cluster.Host{{Address: "10.0.0.2"}}}
+	fc := newFakeCluster(t, c, false)
+	dial := func(_ context.Context, h cluster.Host) (Conn, error) {
+		if h.Address == "10.0.0.2" {
+			return nil, errors.New("connection refused")
+		}
+		return fc.hosts[h.Address], nil
+	}
+	err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 2}, upPlanner)
+	code := exit.Code(nil, err)
+	var ue *UnreachableError
+	if code != exit.HostFailed || !errors.As(err, &ue) || len(ue.Failures) != 1 {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	if len(fc.hosts["10.0.0.1"].scripts) != 0 || !fc.hosts["10.0.0.1"].closed {
+		t.Errorf("reachable host ran %v (closed=%v)", fc.hosts["10.0.0.1"].scripts, fc.hosts["10.0.0.1"].closed)
+	}
+}
+
+func TestExcludeLeavesAnUnreachableWorkerOut(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte("name: lab\nmasters: [10.0.0.1]\nworkers: [10.0.0.2, 10.0.0.3]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex // Connect dials in parallel
+	var dialed []string
+	dial := func(_ context.Context, h cluster.Host) (Conn, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		dialed = append(dialed, h.Address)
+		return nil, errors.New("stop here")
+	}
+	err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 1, Exclude: []string{"10.0.0.3"}},
+		func(*cluster.Cluster, map[string]hostfacts.Facts) (*plan.Plan, error) {
+			return nil, errors.New("unreached")
+		})
+	if len(dialed) != 2 || dialed[0] == "10.0.0.3" || dialed[1] == "10.0.0.3" {
+		t.Errorf("dialed %v (err %v)", dialed, err)
+	}
+	for _, bad := range []string{"10.0.0.1", "10.9.9.9"} {
+		err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Exclude: []string{bad}}, nil)
+		code := exit.Code(nil, err)
+		if code != exit.BadInput {
+			t.Errorf("--exclude %s: code %d err %v", bad, code, err)
+		}
+	}
+}
+
+// upPlanner is the planner of `swapboot up`.
+func upPlanner(c *cluster.Cluster, f map[string]hostfacts.Facts) (*plan.Plan, error) {
+	return plan.BuildPlan(c, f, plan.PlanOptions{})
+}

@@ -1,0 +1,99 @@
+// Package versions is the one table of every Kubernetes version rule swapboot knows. The loader
+// (bootstrap/cluster), the kubelet policy (bootstrap/plan) and the document renderer
+// (bootstrap/kubeadmcfg) all read it; moving a boundary is a change of one line below. The sources for
+// every rule are in docs/versions.md.
+package versions
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/version"
+)
+
+// The rules, by Kubernetes minor version (1.x). "From" is the first minor a rule applies to.
+const (
+	// OldestMinor and NewestMinor bound the supported range.
+	OldestMinor = 17
+	NewestMinor = 37
+
+	// ConfigFileFrom: kubeadm gets a config file (API v1beta3) from here; below is the legacy path
+	// (kubeadm flags, --fail-swap-on=false in KUBELET_EXTRA_ARGS, no kubelet/kubeProxy documents).
+	ConfigFileFrom = 22
+	// V1beta4From: the kubeadm config API v1beta4 is used from here (kubeadm accepts it from 1.31).
+	V1beta4From = 31
+	// V1beta3Last: the newest kubeadm that still accepts v1beta3.
+	V1beta3Last = 35
+
+	// SwapBehaviorFrom: the kubelet has memorySwap.swapBehavior (LimitedSwap) from here.
+	SwapBehaviorFrom = 22
+	// LimitedSwapBetaFrom: LimitedSwap is beta from here (alpha before); `auto` picks it on cgroup v2 hosts.
+	LimitedSwapBetaFrom = 28
+	// NoSwapFrom: the NoSwap behavior exists, and the NodeSwap feature gate is no longer set
+	// (it is needed from SwapBehaviorFrom up to the minor before this one: 1.22-1.29).
+	NoSwapFrom = 30
+
+	// FailCgroupV1FieldFrom: the kubelet has failCgroupV1.
+	FailCgroupV1FieldFrom = 31
+	// FailCgroupV1From: the kubelet refuses cgroup v1 unless failCgroupV1: false (and kubeadm's
+	// SystemVerification preflight check is ignored).
+	FailCgroupV1From = 35
+
+	// UnversionedKubeletConfigMapFrom: the kubelet-config ConfigMap is "kubelet-config" from here and
+	// "kubelet-config-1.X" before. templates/scripts/facts.sh finds the one a cluster has by listing them.
+	UnversionedKubeletConfigMapFrom = 24
+)
+
+// The kubeadm config API versions.
+const (
+	KubeadmV1beta3 = "kubeadm.k8s.io/v1beta3"
+	KubeadmV1beta4 = "kubeadm.k8s.io/v1beta4"
+)
+
+// Range is the supported range for messages: "1.17 to 1.37".
+func Range() string { return fmt.Sprintf("1.%d to 1.%d", OldestMinor, NewestMinor) }
+
+// Supported reports whether swapboot supports Kubernetes 1.minor.
+func Supported(major, minor uint) bool {
+	return major == 1 && minor >= OldestMinor && minor <= NewestMinor
+}
+
+// Parse accepts "v1.30.4" or "1.30.4" and checks the supported range.
+func Parse(s string) (*version.Version, error) {
+	v, err := version.ParseGeneric(strings.TrimPrefix(strings.TrimSpace(s), "v"))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a Kubernetes version such as v1.30.4", s)
+	}
+	if !Supported(v.Major(), v.Minor()) {
+		return nil, fmt.Errorf("Kubernetes %s is not supported: swapboot supports %s", s, Range())
+	}
+	return v, nil
+}
+
+// Legacy reports whether 1.minor takes the pre-config-file path.
+func Legacy(minor uint) bool { return minor < ConfigFileFrom }
+
+// KubeadmAPI is the kubeadm config API swapboot writes for 1.minor ("" on the legacy path).
+func KubeadmAPI(minor uint) string {
+	switch {
+	case Legacy(minor):
+		return ""
+	case minor < V1beta4From:
+		return KubeadmV1beta3
+	}
+	return KubeadmV1beta4
+}
+
+// KubeadmAccepts says why kubeadm 1.minor refuses the config API api ("" when it accepts it).
+func KubeadmAccepts(api string, minor uint) string {
+	switch {
+	case api == KubeadmV1beta3 && (minor < ConfigFileFrom || minor > V1beta3Last):
+		return fmt.Sprintf("it is accepted by kubeadm 1.%d to 1.%d", ConfigFileFrom, V1beta3Last)
+	case api == KubeadmV1beta4 && minor < V1beta4From:
+		return fmt.Sprintf("it is accepted from kubeadm 1.%d", V1beta4From)
+	}
+	return ""
+}
+
+// NodeSwapGate reports whether a swap behavior on 1.minor needs the NodeSwap feature gate.
+func NodeSwapGate(minor uint) bool { return minor >= SwapBehaviorFrom && minor < NoSwapFrom }
