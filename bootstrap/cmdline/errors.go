@@ -1,0 +1,52 @@
+// Package cmdline is the command-line surface of swapboot that is more than flag definitions: argv
+// normalisation (flags before and after the cluster file), flag value checks, "did you mean"
+// suggestions, the cluster file argument (a path, - for stdin, or ./cluster.yaml), confirmation before
+// removing things, shell completion and the --version text. main.go declares the flags and wires these in.
+package cmdline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/swapboot/swapboot/bootstrap/exit"
+)
+
+// UsageError is a command line swapboot cannot run: a bad flag or value, an unknown command, a missing
+// cluster file. Nothing has been contacted when it is returned; the exit code is exit.BadInput.
+type UsageError struct {
+	Problem string // what is wrong, naming the flag or argument as typed
+	Fix     string // what to type instead; may be empty
+}
+
+func (e *UsageError) Error() string {
+	if e.Fix == "" {
+		return e.Problem
+	}
+	return e.Problem + "; " + e.Fix
+}
+
+// ExitCode: a command line problem is bad input.
+func (e *UsageError) ExitCode() int { return exit.BadInput }
+
+func usagef(fix, format string, args ...any) *UsageError {
+	return &UsageError{Problem: fmt.Sprintf(format, args...), Fix: fix}
+}
+
+// TimeoutError is a run stopped because --timeout passed (not Ctrl-C). Exit code exit.TimedOut.
+type TimeoutError struct {
+	Timeout time.Duration
+	Command string // e.g. "up", "swap enable"
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("--timeout %s passed and swapboot %s was stopped (exit code %d; Ctrl-C is %d); "+
+		"run it again with a longer --timeout", e.Timeout, e.Command, exit.TimedOut, exit.Interrupted)
+}
+
+// ExitCode: the run's time limit passed.
+func (e *TimeoutError) ExitCode() int { return exit.TimedOut }
+
+// TimedOut reports whether ctx ended because its deadline passed, rather than by Ctrl-C or SIGTERM.
+func TimedOut(ctx context.Context) bool { return errors.Is(ctx.Err(), context.DeadlineExceeded) }
