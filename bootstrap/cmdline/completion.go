@@ -37,7 +37,7 @@ type FlagValues map[string][]string
 func compTree(app *cli.App, values FlagValues) *compCommand {
 	root := &compCommand{flags: compFlags(app.Flags, values, true)}
 	for _, c := range app.Commands {
-		if !c.Hidden {
+		if !c.Hidden && c.Name != "help" { // urfave/cli's help command, added below once
 			root.subs = append(root.subs, compCmd(c, "", values))
 		}
 	}
@@ -55,7 +55,7 @@ func compCmd(c *cli.Command, parent string, values FlagValues) *compCommand {
 		cc.files = true
 	}
 	for _, s := range c.Subcommands {
-		if !s.Hidden {
+		if !s.Hidden && s.Name != "help" {
 			cc.subs = append(cc.subs, compCmd(s, path, values))
 		}
 	}
