@@ -10,6 +10,7 @@ import (
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
 	"github.com/swapboot/swapboot/bootstrap/cmdline"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 	pipeline "github.com/swapboot/swapboot/bootstrap/run"
@@ -43,8 +44,7 @@ func checkedRunAction(s streams, prepare func(*cli.Context, *pipeline.RunOptions
 			"timeout", c.Duration("timeout"), "stepTimeout", o.StepTimeout, "exclude", o.Exclude)
 		ctx, done := runContext(c)
 		defer done()
-		code, err := pipeline.Run(ctx, o, planner)
-		return finish(ctx, c, code, err)
+		return timedOut(ctx, c, pipeline.Run(ctx, o, planner))
 	}
 }
 
@@ -143,9 +143,8 @@ func statusCommand(s streams) *cli.Command {
 			debugf(c, s, "status", "file", file.Name, "factsParallel", c.Int("facts-parallel"), "timeout", c.Duration("timeout"))
 			ctx, done := runContext(c)
 			defer done()
-			code, err := pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Path, Parallel: c.Int("facts-parallel"),
-				Dial: loggedDialer(pipeline.SSHDialer(sshOptions(c, s.err)), logger(c, s.err)), Output: c.String("output"), Out: s.out})
-			return finish(ctx, c, code, err)
+			return timedOut(ctx, c, pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Path, Parallel: c.Int("facts-parallel"),
+				Dial: loggedDialer(pipeline.SSHDialer(sshOptions(c, s.err)), logger(c, s.err)), Output: c.String("output"), Out: s.out}))
 		},
 	}
 }
@@ -199,7 +198,7 @@ func initCommand(s streams) *cli.Command {
 			}
 			text, err := cluster.SampleClusterFile(examples.ClusterYAML, cmdline.Hosts(c.StringSlice("masters")), cmdline.Hosts(c.StringSlice("workers")))
 			if err != nil {
-				return &exitError{pipeline.ExitBadInput, err}
+				return exit.WithCode(exit.BadInput, err)
 			}
 			_, err = io.WriteString(s.out, text)
 			return err

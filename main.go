@@ -48,14 +48,6 @@ func (s streams) terminalIO() cmdline.Terminal {
 	return cmdline.Terminal{In: s.in, Out: s.err, IsTerminal: s.terminal}
 }
 
-// exitError carries an exit code through urfave/cli.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-
 // renamed are spellings the commands no longer take, refused with the new one.
 func renamed() []cmdline.Renamed {
 	return []cmdline.Renamed{
@@ -104,24 +96,16 @@ func run(ctx context.Context, args []string, s streams) int {
 	return exitCode(err, s.err)
 }
 
-// exitCode prints err (one line) and returns the process exit code.
+// exitCode prints err (one line, unless it has nothing to say) and returns the process exit code:
+// errors carry their code (exit.Code); what urfave/cli returns on its own is a usage error.
 func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
-		return exit.OK
+	if err != nil && !exit.HasCode(err) {
+		err = exit.WithCode(exit.BadInput, err) // urfave/cli usage errors
 	}
-	code := pipeline.ExitBadInput // urfave/cli usage errors
-	var ee *exitError
-	var coder exit.Coder
-	switch {
-	case errors.As(err, &ee):
-		code, err = ee.code, ee.err
-	case errors.As(err, &coder):
-		code = coder.ExitCode()
-	}
-	if err != nil && err.Error() != "" {
+	if err != nil && !exit.Silent(err) {
 		fmt.Fprintln(stderr, "swapboot:", err)
 	}
-	return code
+	return exit.Code(nil, err)
 }
 
 // connectFlags are the flags of every command that opens SSH connections. factsParallel: the command
@@ -217,7 +201,7 @@ func planCommand(s streams) *cli.Command {
 				Out:    s.out,
 			})
 			if err != nil {
-				return &exitError{pipeline.ExitBadInput, err}
+				return exit.WithCode(exit.BadInput, err)
 			}
 			return nil
 		},
@@ -236,13 +220,13 @@ func runContext(c *cli.Context) (context.Context, func()) {
 	return ctx, func() { cancel(); stop() }
 }
 
-// finish turns a command's exit code and error into the error urfave/cli returns; a run stopped by
-// --timeout becomes a *cmdline.TimeoutError (its own exit code), whatever the pipeline called it.
-func finish(ctx context.Context, c *cli.Context, code int, err error) error {
-	if code != exit.OK && cmdline.TimedOut(ctx) {
+// timedOut gives a run that --timeout stopped its own message; its code is already exit.TimedOut
+// (exit.Code of the run's context).
+func timedOut(ctx context.Context, c *cli.Context, err error) error {
+	if exit.Code(ctx, err) == exit.TimedOut {
 		return &cmdline.TimeoutError{Timeout: c.Duration("timeout"), Command: cmdline.CommandPath(c)}
 	}
-	return exitWith(code, err)
+	return err
 }
 
 func runOptions(c *cli.Context, file string, s streams) pipeline.RunOptions {
@@ -282,13 +266,6 @@ func loggedDialer(dial pipeline.Dialer, log *slog.Logger) pipeline.Dialer {
 // debugf logs what a command was asked to do, with --verbose.
 func debugf(c *cli.Context, s streams, msg string, args ...any) {
 	logger(c, s.err).Debug(msg, append([]any{"command", cmdline.CommandPath(c)}, args...)...)
-}
-
-func exitWith(code int, err error) error {
-	if code != 0 {
-		return &exitError{code, err}
-	}
-	return nil
 }
 
 func logger(c *cli.Context, stderr io.Writer) *slog.Logger {

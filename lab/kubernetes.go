@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// K8sDir is the build output of one Kubernetes version (docs/design.md, "Lab artifacts").
+// K8sDir is the build output of one Kubernetes version (lab/README.md, "Artifacts").
 func K8sDir(cacheRoot, version string) string { return filepath.Join(cacheRoot, "k8s", version) }
 
 // ensureK8s returns the build directory, running lab/k8sbuild/build.sh when

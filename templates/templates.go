@@ -22,10 +22,10 @@ type Var struct {
 
 var varName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
-// Render returns the script `name` (a file in scripts/, without ".sh") with its inputs assigned at the top.
-// Every variable the body reads must be given, and none that it does not read: a typo fails here, not on
-// a host.
-func Render(name string, vars ...Var) (string, error) {
+// render returns the script `name` (a file in scripts/, without ".sh") with its inputs assigned at the top.
+// Callers use the typed calls (typed.go); this check that every variable the body reads is given, and none
+// that it does not read, is the safety net behind them.
+func render(name string, vars ...Var) (string, error) {
 	body, err := Body(name)
 	if err != nil {
 		return "", err

@@ -45,7 +45,7 @@ func TestGoldenAndShellcheck(t *testing.T) {
 	}
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
-			got, err := Render(name, sampleInputs[name]...)
+			got, err := render(name, sampleInputs[name]...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func TestRenderRefusesWrongInputs(t *testing.T) {
 		if name == "no script" {
 			script = "does-not-exist"
 		}
-		if _, err := Render(script, vars...); err == nil {
+		if _, err := render(script, vars...); err == nil {
 			t.Errorf("%s: Render accepted %v", name, vars)
 		}
 	}
@@ -115,7 +115,7 @@ func TestQuoteWithRealShell(t *testing.T) {
 // TestRenderedScriptsAssignInputsVerbatim runs the header of a rendered script in sh and prints a variable.
 func TestRenderedScriptsAssignInputsVerbatim(t *testing.T) {
 	tricky := "KUBELET_EXTRA_ARGS=\"--x='$(touch /tmp/pwned)'\"\n`id`; rm -rf /\n"
-	got, err := Render("kubelet-env", Var{"ENV_FILE", "/etc/default/kubelet"}, Var{"CONTENT", tricky})
+	got, err := render("kubelet-env", Var{"ENV_FILE", "/etc/default/kubelet"}, Var{"CONTENT", tricky})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestRenderedScriptsAssignInputsVerbatim(t *testing.T) {
 // TestScriptSurvivesCommandsReadingStdin runs a rendered script the way sshexec does (on sh's stdin) with a
 // command that reads stdin: it must not eat the rest of the script.
 func TestScriptSurvivesCommandsReadingStdin(t *testing.T) {
-	got, err := Render("kubelet-logs", Var{"LINES", "1"})
+	got, err := render("kubelet-logs", Var{"LINES", "1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,6 @@
 package cmdline
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -47,6 +45,3 @@ func (e *TimeoutError) Error() string {
 
 // ExitCode: the run's time limit passed.
 func (e *TimeoutError) ExitCode() int { return exit.TimedOut }
-
-// TimedOut reports whether ctx ended because its deadline passed, rather than by Ctrl-C or SIGTERM.
-func TimedOut(ctx context.Context) bool { return errors.Is(ctx.Err(), context.DeadlineExceeded) }

@@ -3,23 +3,13 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/kubeadmcfg"
-	"github.com/swapboot/swapboot/templates"
 )
-
-func readyStep(h cluster.Host, f hostfacts.Facts, timeout time.Duration) Step {
-	name := hostfacts.NodeName(h, f)
-	return Step{Phase: PhaseReady, Template: "wait-ready",
-		Summary: fmt.Sprintf("wait up to %s until node %s is Ready", timeout, name),
-		vars: fixedVars(templates.Var{Name: "NODE_NAME", Value: name},
-			templates.Var{Name: "TIMEOUT_SECONDS", Value: strconv.Itoa(int(timeout.Seconds()))})}
-}
 
 // AddNodeOptions configure `swapboot add-node`.
 type AddNodeOptions struct {
@@ -139,10 +129,7 @@ func BuildSwapChangePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o
 		if err != nil {
 			return nil, fmt.Errorf("%s: configmap %s: %w", master.ID(), mf.KubeletConfigMap, err)
 		}
-		s := Step{Phase: PhaseConfigMap, Template: "kubelet-configmap",
-			Summary: "kube-system/" + mf.KubeletConfigMap + ": " + swapSettingText(o.Enable, policy),
-			Files:   map[string]string{"configmap/" + mf.KubeletConfigMap + "/kubelet": cm},
-			vars:    fixedVars(templates.Var{Name: "CONFIGMAP", Value: mf.KubeletConfigMap}, templates.Var{Name: "CONTENT", Value: cm})}
+		s := kubeletConfigMapStep(mf.KubeletConfigMap, cm, "kube-system/"+mf.KubeletConfigMap+": "+swapSettingText(o.Enable, policy))
 		if cm == mf.KubeletConfigMapContent {
 			s.Skip = "kube-system/" + mf.KubeletConfigMap + " already has " + swapSettingText(o.Enable, policy)
 		}
@@ -215,23 +202,17 @@ func swapChangeSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p Ku
 		if err != nil {
 			return nil, err
 		}
-		kubelet = Step{Phase: PhaseKubelet, Template: "kubelet-env", Summary: f.KubeletEnvFile + ": " + swapSettingText(o.Enable, p) + ", kubelet restarted",
-			Files: map[string]string{f.KubeletEnvFile: content},
-			vars:  fixedVars(templates.Var{Name: "ENV_FILE", Value: f.KubeletEnvFile}, templates.Var{Name: "CONTENT", Value: content})}
-		if f.KubeletEnvExists && content == f.KubeletEnvContent {
-			kubelet.Skip = f.KubeletEnvFile + " already has " + swapSettingText(o.Enable, p)
-		}
-		steps = append(steps, kubelet, Step{Phase: PhaseKubelet, Template: "kubelet-restart", Summary: "restart the kubelet", Skip: kubelet.Skip, vars: noVars})
+		kubelet = kubeletEnvStep(f, content, f.KubeletEnvFile+": "+swapSettingText(o.Enable, p)+", kubelet restarted",
+			f.KubeletEnvFile+" already has "+swapSettingText(o.Enable, p))
+		steps = append(steps, kubelet, kubeletRestartStep(kubelet.Skip))
 	} else {
 		content, err := swapConfig(f.KubeletConfig, o.Enable, p)
 		if err != nil {
-			return nil, fmt.Errorf("/var/lib/kubelet/config.yaml: %w", err)
+			return nil, fmt.Errorf("%s: %w", kubeletConfigPath, err)
 		}
-		kubelet = Step{Phase: PhaseKubelet, Template: "kubelet-config", Summary: "/var/lib/kubelet/config.yaml: " + swapSettingText(o.Enable, p) + ", kubelet restarted",
-			Files: map[string]string{"/var/lib/kubelet/config.yaml": content},
-			vars:  fixedVars(templates.Var{Name: "CONTENT", Value: content})}
+		kubelet = kubeletConfigStep(content, kubeletConfigPath+": "+swapSettingText(o.Enable, p)+", kubelet restarted")
 		if content == f.KubeletConfig && f.KubeletActive == "active" {
-			kubelet.Skip = "/var/lib/kubelet/config.yaml already has " + swapSettingText(o.Enable, p)
+			kubelet.Skip = kubeletConfigPath + " already has " + swapSettingText(o.Enable, p)
 		}
 		steps = append(steps, kubelet)
 	}
@@ -239,11 +220,7 @@ func swapChangeSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p Ku
 		// Swap first: the kubelet reads /proc/swaps once, when it starts.
 		steps = append([]Step{swapStep(c, f)}, steps...)
 	} else {
-		remove := Step{Phase: PhaseSwap, Template: "swap-remove", Summary: "swapoff and remove " + c.Swap.Path + " and its /etc/fstab line (only if swapboot created it)",
-			vars: fixedVars(templates.Var{Name: "SWAP_PATH", Value: c.Swap.Path})}
-		if f.SwapbootSwapfile != c.Swap.Path && f.SwapActiveKiB == 0 {
-			remove.Skip = "no swap file of swapboot's at " + c.Swap.Path
-		}
+		remove := swapRemoveStep(c, f, true)
 		// Swap off first: a kubelet with failSwapOn true does not start while swap is on.
 		steps = append([]Step{remove}, steps...)
 	}
@@ -266,15 +243,9 @@ func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o Rese
 		Stages: []Stage{{Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleWorker}}, {Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleMaster}}}}
 	for _, h := range c.Hosts() {
 		f := facts[h.Address]
-		steps := []Step{{Phase: PhaseReset, Template: "reset", Summary: "kubeadm reset -f; restore the kubelet env file if swapboot changed it",
-			vars: fixedVars(templates.Var{Name: "ENV_FILE", Value: f.KubeletEnvFile})}}
+		steps := []Step{resetStep(f)}
 		if !o.KeepSwap {
-			remove := Step{Phase: PhaseSwap, Template: "swap-remove", Summary: "swapoff and remove " + c.Swap.Path + " and its /etc/fstab line (only if swapboot created it)",
-				vars: fixedVars(templates.Var{Name: "SWAP_PATH", Value: c.Swap.Path})}
-			if f.SwapbootSwapfile != c.Swap.Path {
-				remove.Skip = "no swap file of swapboot's at " + c.Swap.Path
-			}
-			steps = append(steps, remove)
+			steps = append(steps, swapRemoveStep(c, f, false))
 		}
 		p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})
 	}
@@ -288,6 +259,5 @@ func BuildKubeconfigPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts) (
 		return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: m.ID(), Problem: "is not a control plane (no /etc/kubernetes/admin.conf)", Fix: "run swapboot up first"}}}
 	}
 	return &Plan{Command: "kubeconfig", Cluster: c, Master: m, Stages: []Stage{{Phases: []Phase{PhaseKubeconfig}}},
-		Hosts: []HostPlan{{Host: m, Facts: facts[m.Address], Steps: []Step{{Phase: PhaseKubeconfig, Template: "admin-kubeconfig",
-			Summary: "copy /etc/kubernetes/admin.conf (0600)", Collect: CollectKubeconfig, vars: noVars}}}}}, nil
+		Hosts: []HostPlan{{Host: m, Facts: facts[m.Address], Steps: []Step{kubeconfigStep("copy /etc/kubernetes/admin.conf (0600)")}}}}, nil
 }

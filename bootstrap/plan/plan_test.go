@@ -146,7 +146,7 @@ func TestPlanMintsTokenWhenInitDoneButWorkerMissing(t *testing.T) {
 	var templatesRun []string
 	for _, s := range p.Hosts[0].Steps {
 		if s.Skip == "" {
-			templatesRun = append(templatesRun, s.Template)
+			templatesRun = append(templatesRun, s.Template())
 		}
 	}
 	if got := strings.Join(templatesRun, ","); got != "swap,token-create,ca-cert,admin-kubeconfig" {
@@ -190,5 +190,38 @@ func TestCheckFactsVersionSkew(t *testing.T) {
 		if (err == nil) != ok {
 			t.Errorf("kubernetesVersion %s with kubeadm v1.30.4: %v", want, err)
 		}
+	}
+}
+
+// TestPrintMasksSecretInputs: a dry-run masks the token from the typed calls' Secret marking alone, even
+// with a Redactor that knows nothing (the init and join documents and the minted token alike).
+func TestPrintMasksSecretInputs(t *testing.T) {
+	c := testCluster()
+	facts, _ := hostfacts.AssumedFacts(c, hostfacts.Assumptions{KubernetesVersion: "v1.37.2", CgroupV2: true})
+	m := facts[c.Masters[0].Address]
+	m.ControlPlane, m.Joined = true, true
+	facts[c.Masters[0].Address] = m
+	for _, legacy := range []string{"v1.37.2", "v1.17.1"} {
+		p := planFor(t, c, legacy, true, false)
+		p.MaskSecrets = true
+		var out bytes.Buffer
+		if err := p.Print(&out, output.NewRedactor()); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.String(), p.Token) || !strings.Contains(out.String(), "<redacted>") {
+			t.Errorf("%s: the token is not masked in the dry-run", legacy)
+		}
+	}
+	p, err := BuildPlan(c, facts, PlanOptions{NewToken: fixedToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.MaskSecrets = true
+	var out bytes.Buffer
+	if err := p.Print(&out, output.NewRedactor()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "token-create") || strings.Contains(out.String(), p.Token) {
+		t.Errorf("the minted token is not masked:\n%s", out.String())
 	}
 }

@@ -40,7 +40,7 @@ func (p *Plan) Print(w io.Writer, r *output.Redactor) error {
 				fmt.Fprintf(w, "# already done, will not run: %s\n", s.Skip)
 				continue
 			}
-			script, err := s.Script(PlaceholderRuntime())
+			script, _, err := p.shown(s)
 			if err != nil {
 				return fmt.Errorf("%s: %s: %w", hp.Host.ID(), s.Phase, err)
 			}
@@ -56,16 +56,16 @@ func (p *Plan) WriteFiles(dir string, r *output.Redactor) error {
 	for _, hp := range p.Hosts {
 		hostDir := filepath.Join(dir, hp.Host.Address)
 		for i, s := range hp.Steps {
-			script, err := s.Script(PlaceholderRuntime())
+			script, secrets, err := p.shown(s)
 			if err != nil {
 				return fmt.Errorf("%s: %s: %w", hp.Host.ID(), s.Phase, err)
 			}
-			name := fmt.Sprintf("%02d-%s-%s.sh", i+1, s.Phase, s.Template)
+			name := fmt.Sprintf("%02d-%s-%s.sh", i+1, s.Phase, s.Template())
 			if err := writeOut(filepath.Join(hostDir, name), p.Display(r, script)); err != nil {
 				return err
 			}
 			for path, content := range s.Files {
-				if err := writeOut(filepath.Join(hostDir, "files", filepath.Clean(path)), p.Display(r, content)); err != nil {
+				if err := writeOut(filepath.Join(hostDir, "files", filepath.Clean(path)), p.Display(r, mask(content, secrets))); err != nil {
 					return err
 				}
 			}
@@ -79,21 +79,45 @@ func (p *Plan) WriteFiles(dir string, r *output.Redactor) error {
 	return nil
 }
 
-// joinFile is the JoinConfiguration a worker's join step writes, rendered with the placeholder runtime.
+// shown is a step's script as people see it: rendered from the same typed call the executor runs, with
+// run-time values as placeholders and, when the plan masks its secrets, every templates.Secret of the
+// call masked. secrets are those values (nil when shown).
+func (p *Plan) shown(s Step) (script string, secrets []string, err error) {
+	call, err := s.Kind.Script(PlaceholderRuntime())
+	if err != nil {
+		return "", nil, err
+	}
+	if !p.MaskSecrets {
+		script, err = templates.Render(call)
+		return script, nil, err
+	}
+	script, err = templates.Display(call)
+	return script, templates.Secrets(call), err
+}
+
+func mask(text string, secrets []string) string {
+	for _, s := range secrets {
+		text = strings.ReplaceAll(text, s, templates.RedactionMarker)
+	}
+	return text
+}
+
+// joinFile is the JoinConfiguration a worker's join step writes: the KubeadmConfig input of its typed
+// call, rendered with the placeholder runtime, its token masked when the plan masks its secrets.
 func (p *Plan) joinFile(hp HostPlan) string {
 	for _, s := range hp.Steps {
-		if s.Phase != PhaseJoin || p.Policy.Legacy {
+		if _, ok := s.Kind.(joinKind); !ok {
 			continue
 		}
-		vars, err := s.vars(PlaceholderRuntime())
-		if err != nil {
+		call, err := s.Kind.Script(PlaceholderRuntime())
+		join, ok := call.(templates.Join)
+		if err != nil || !ok {
 			return ""
 		}
-		for _, v := range vars {
-			if v.Name == "KUBEADM_CONFIG" {
-				return v.Value
-			}
+		if !p.MaskSecrets {
+			return join.KubeadmConfig
 		}
+		return mask(join.KubeadmConfig, templates.Secrets(join))
 	}
 	return ""
 }

@@ -80,7 +80,7 @@ func CloseAll(conns map[string]Conn) {
 
 // GatherFacts runs facts.sh on every host in bounded parallel. Read-only.
 func GatherFacts(ctx context.Context, c *cluster.Cluster, conns map[string]Conn, parallel int) (map[string]hostfacts.Facts, error) {
-	script, err := templates.Render("facts", templates.Var{Name: "SWAP_PATH", Value: c.Swap.Path})
+	script, err := templates.Render(templates.Facts{SwapPath: c.Swap.Path})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/internal/testkit"
 	"github.com/swapboot/swapboot/bootstrap/plan"
@@ -48,12 +49,12 @@ func TestSwapEnablePlanRollsNodeByNode(t *testing.T) {
 	var order []string
 	for _, hp := range p.Hosts {
 		for _, s := range hp.Steps {
-			order = append(order, hp.Host.Address+":"+s.Template)
-			if s.Template == "kubelet-config" || s.Template == "kubelet-configmap" {
+			order = append(order, hp.Host.Address+":"+s.Template())
+			if s.Template() == "kubelet-config" || s.Template() == "kubelet-configmap" {
 				content := s.Files["/var/lib/kubelet/config.yaml"] + s.Files["configmap/kubelet-config/kubelet"]
 				for _, want := range []string{"failSwapOn: false", "swapBehavior: LimitedSwap", "rotateCertificates: true", "cgroupDriver: cgroupfs"} {
 					if !strings.Contains(content, want) {
-						t.Errorf("%s %s lacks %q:\n%s", hp.Host.Address, s.Template, want, content)
+						t.Errorf("%s %s lacks %q:\n%s", hp.Host.Address, s.Template(), want, content)
 					}
 				}
 			}
@@ -75,7 +76,7 @@ func TestSwapEnableStopsAtTheFirstNodeThatFails(t *testing.T) {
 	fc := newFakeCluster(t, c, false)
 	fc.hosts["192.168.122.51"].fail["wait-ready"] = &sshexec.ExitError{Host: "192.168.122.51", Code: 1}
 	r := fc.execute(t, p)
-	if r.ExitCode() != ExitHostFailed {
+	if r.ExitCode() != exit.HostFailed {
 		t.Fatalf("exit %d", r.ExitCode())
 	}
 	if fc.hosts["192.168.122.51"].scripts["kubelet-logs"] == "" {
@@ -108,8 +109,8 @@ func TestSwapDisableTurnsSwapOffBeforeTheKubelet(t *testing.T) {
 	var got []string
 	for _, hp := range p.Hosts {
 		for _, s := range hp.Steps {
-			got = append(got, hp.Host.Address+":"+s.Template)
-			if s.Template == "kubelet-config" && (strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "memorySwap") || strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "failSwapOn: false")) {
+			got = append(got, hp.Host.Address+":"+s.Template())
+			if s.Template() == "kubelet-config" && (strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "memorySwap") || strings.Contains(s.Files["/var/lib/kubelet/config.yaml"], "failSwapOn: false")) {
 				t.Errorf("disable left swap settings:\n%s", s.Files["/var/lib/kubelet/config.yaml"])
 			}
 		}
@@ -132,7 +133,7 @@ func TestAddNodePlanLeavesTheMasterAlone(t *testing.T) {
 	for _, hp := range p.Hosts {
 		for _, s := range hp.Steps {
 			if s.Skip == "" {
-				got = append(got, hp.Host.Address+":"+s.Template)
+				got = append(got, hp.Host.Address+":"+s.Template())
 			}
 		}
 	}

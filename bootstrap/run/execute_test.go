@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/joinmaterial"
 	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/bootstrap/plan"
@@ -140,7 +141,7 @@ func TestExecuteBuildsTheCluster(t *testing.T) {
 	c := testCluster()
 	fc := newFakeCluster(t, c, false)
 	r := fc.execute(t, planFor(t, c, "v1.37.2", true, false))
-	if r.ExitCode() != ExitOK {
+	if r.ExitCode() != exit.OK {
 		t.Fatalf("exit %d:\n%s", r.ExitCode(), fc.out.String())
 	}
 	for _, w := range c.Workers {
@@ -175,7 +176,7 @@ func TestExecuteJoinFailureDoesNotStopOtherWorkers(t *testing.T) {
 	fc := newFakeCluster(t, c, false)
 	fc.hosts["192.168.122.51"].fail["join"] = &sshexec.ExitError{Host: "192.168.122.51", Code: 1}
 	r := fc.execute(t, planFor(t, c, "v1.37.2", true, false))
-	if r.ExitCode() != ExitHostFailed {
+	if r.ExitCode() != exit.HostFailed {
 		t.Fatalf("exit %d, want 1", r.ExitCode())
 	}
 	if fc.hosts["192.168.122.52"].scripts["join"] == "" {
@@ -202,7 +203,7 @@ func TestExecuteInitFailureLeavesWorkersUnjoined(t *testing.T) {
 	fc := newFakeCluster(t, c, false)
 	fc.hosts["192.168.122.50"].fail["init"] = &sshexec.ExitError{Host: "192.168.122.50", Code: 1}
 	r := fc.execute(t, planFor(t, c, "v1.37.2", true, false))
-	if r.ExitCode() != ExitHostFailed {
+	if r.ExitCode() != exit.HostFailed {
 		t.Fatalf("exit %d", r.ExitCode())
 	}
 	for _, w := range c.Workers {
@@ -219,7 +220,7 @@ func TestExecuteRefusesMismatchedCAHash(t *testing.T) {
 	c := testCluster()
 	fc := newFakeCluster(t, c, true)
 	r := fc.execute(t, planFor(t, c, "v1.37.2", true, false))
-	if r.ExitCode() != ExitHostFailed {
+	if r.ExitCode() != exit.HostFailed {
 		t.Fatalf("exit %d", r.ExitCode())
 	}
 	var mismatch *joinmaterial.HashMismatchError
@@ -246,7 +247,7 @@ func TestExecuteStopsOnCancel(t *testing.T) {
 	cancel()
 	p := planFor(t, c, "v1.37.2", true, false)
 	r := (&Executor{Console: output.NewConsole(&fc.out, output.NewRedactor(p.Token)), Parallel: 2, KubeconfigDir: fc.dir}).Execute(ctx, p, fc.conns())
-	if r.ExitCode() != ExitInterrupted {
+	if r.ExitCode() != exit.Interrupted {
 		t.Fatalf("exit %d", r.ExitCode())
 	}
 	for _, h := range fc.hosts {

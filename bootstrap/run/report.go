@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -32,6 +33,8 @@ type StepResult struct {
 	Detail   string        `json:"detail,omitempty"`
 	Err      error         `json:"-"`
 	Duration time.Duration `json:"durationNanos"`
+	// Column is the table column the step's kind fills (zero: none).
+	Column plan.Column `json:"-"`
 }
 
 // HostReport is one host's steps.
@@ -51,15 +54,6 @@ func (h *HostReport) failed() bool {
 	return false
 }
 
-func (h *HostReport) find(p plan.Phase) *StepResult {
-	for i := range h.Steps {
-		if h.Steps[i].Phase == p {
-			return &h.Steps[i]
-		}
-	}
-	return nil
-}
-
 // Report is the outcome of a run, host by host.
 type Report struct {
 	Hosts          []*HostReport
@@ -68,25 +62,17 @@ type Report struct {
 	Elapsed        time.Duration
 }
 
-// Exit codes (package exit).
-const (
-	ExitOK          = exit.OK
-	ExitHostFailed  = exit.HostFailed
-	ExitBadInput    = exit.BadInput
-	ExitInterrupted = exit.Interrupted
-)
-
 // ExitCode is 0 when every host is done, 1 when some host failed, 130 when interrupted.
 func (r *Report) ExitCode() int {
 	if r.Interrupted {
-		return ExitInterrupted
+		return exit.Interrupted
 	}
 	for _, h := range r.Hosts {
 		if h.failed() {
-			return ExitHostFailed
+			return exit.HostFailed
 		}
 	}
-	return ExitOK
+	return exit.OK
 }
 
 // Changes counts the steps that changed something.
@@ -100,20 +86,6 @@ func (r *Report) Changes() int {
 		}
 	}
 	return n
-}
-
-// tableColumns are the phases shown as columns; init and join share the KUBEADM column, and the rest
-// (join material, kubeconfig) are on the master only and told below the table.
-var tableColumns = []struct {
-	title  string
-	phases []plan.Phase
-}{
-	{"SWAP", []plan.Phase{plan.PhaseSwap}},
-	{"KUBELET", []plan.Phase{plan.PhaseKubelet}},
-	{"CONFIGMAP", []plan.Phase{plan.PhaseConfigMap}},
-	{"RESET", []plan.Phase{plan.PhaseReset}},
-	{"KUBEADM", []plan.Phase{plan.PhaseInit, plan.PhaseJoin}},
-	{"READY", []plan.Phase{plan.PhaseReady}},
 }
 
 // reportJSON is the machine-readable report (--report FILE), with secrets masked.
@@ -155,31 +127,48 @@ func (r *Report) JSON(redact func(string) string) ([]byte, error) {
 	return json.MarshalIndent(out, "", "  ")
 }
 
+// columns are the table's columns: those the hosts' step kinds declare, and KUBELET when a host has a
+// kubelet setting to show, in their order. Steps without a column (join material, kubeconfig) are on the
+// master only and told below the table.
+func (r *Report) columns() []plan.Column {
+	seen := map[plan.Column]bool{}
+	var cols []plan.Column
+	add := func(c plan.Column) {
+		if c.Title != "" && !seen[c] {
+			seen[c] = true
+			cols = append(cols, c)
+		}
+	}
+	for _, h := range r.Hosts {
+		for _, s := range h.Steps {
+			add(s.Column)
+		}
+		if h.Kubelet != "" {
+			add(plan.KubeletColumn())
+		}
+	}
+	sort.SliceStable(cols, func(i, j int) bool { return cols[i].Order < cols[j].Order })
+	return cols
+}
+
 // Print writes the summary table (one row per host), then every failure in full. redact masks secrets.
 func (r *Report) Print(w io.Writer, redact func(string) string) {
-	var titles []string
-	var used []int
-	for i, col := range tableColumns {
-		for _, h := range r.Hosts {
-			if h.findAny(col.phases) != nil || (col.title == "KUBELET" && h.Kubelet != "") {
-				titles = append(titles, col.title)
-				used = append(used, i)
-				break
-			}
-		}
+	cols := r.columns()
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.Title
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tROLE\t"+strings.Join(titles, "\t")+"\tRESULT")
 	for _, h := range r.Hosts {
 		cells := []string{h.Host.ID(), string(h.Host.Role)}
-		for _, i := range used {
-			col := tableColumns[i]
-			s := h.findAny(col.phases)
+		for _, col := range cols {
+			s := h.inColumn(col)
 			text := "-"
 			if s != nil {
 				text = string(s.Status)
 			}
-			if col.title == "KUBELET" && h.Kubelet != "" {
+			if col == plan.KubeletColumn() && h.Kubelet != "" {
 				if s != nil {
 					text = h.Kubelet + " (" + text + ")"
 				} else {
@@ -216,10 +205,11 @@ func (r *Report) Print(w io.Writer, redact func(string) string) {
 	fmt.Fprintf(w, "%d change(s) in %s\n", r.Changes(), r.Elapsed.Round(100*time.Millisecond))
 }
 
-func (h *HostReport) findAny(phases []plan.Phase) *StepResult {
-	for _, p := range phases {
-		if s := h.find(p); s != nil {
-			return s
+// inColumn is the host's first step in the column.
+func (h *HostReport) inColumn(c plan.Column) *StepResult {
+	for i := range h.Steps {
+		if h.Steps[i].Column == c {
+			return &h.Steps[i]
 		}
 	}
 	return nil

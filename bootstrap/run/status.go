@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/sshexec"
 	"github.com/swapboot/swapboot/templates"
@@ -51,23 +52,23 @@ type StatusOptions struct {
 	Out         io.Writer
 }
 
-// ClusterStatus reports every host; it changes nothing. The exit code is 0 when every node is Ready with swap as
-// configured, 1 otherwise, so scripts can wait on it.
-func ClusterStatus(ctx context.Context, o StatusOptions) (int, error) {
+// ClusterStatus reports every host; it changes nothing. Its error carries the exit code: nil (0) when every
+// node is Ready with swap as configured, a bare exit.HostFailed (1) otherwise, so scripts can wait on it.
+func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	c, err := cluster.Load(o.ClusterFile)
 	if err != nil {
-		return ExitBadInput, err
+		return exit.WithCode(exit.BadInput, err)
 	}
 	if o.Output != "" && o.Output != "table" && o.Output != "json" {
-		return ExitBadInput, fmt.Errorf("-o %q: use table or json", o.Output)
+		return exit.WithCode(exit.BadInput, fmt.Errorf("-o %q: use table or json", o.Output))
 	}
-	script, err := templates.Render("facts", templates.Var{Name: "SWAP_PATH", Value: c.Swap.Path})
+	script, err := templates.Render(templates.Facts{SwapPath: c.Swap.Path})
 	if err != nil {
-		return ExitBadInput, err
+		return exit.WithCode(exit.BadInput, err)
 	}
-	nodesScript, err := templates.Render("nodes")
+	nodesScript, err := templates.Render(templates.Nodes{})
 	if err != nil {
-		return ExitBadInput, err
+		return exit.WithCode(exit.BadInput, err)
 	}
 	hosts := c.Hosts()
 	statuses := make([]NodeStatus, len(hosts))
@@ -117,7 +118,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) (int, error) {
 		}
 	})
 	if ctx.Err() != nil {
-		return ExitInterrupted, ctx.Err()
+		return exit.WithCode(exit.Interrupted, ctx.Err())
 	}
 	allOK := true
 	for i := range statuses {
@@ -143,15 +144,15 @@ func ClusterStatus(ctx context.Context, o StatusOptions) (int, error) {
 		enc := json.NewEncoder(o.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(statuses); err != nil {
-			return ExitHostFailed, err
+			return exit.WithCode(exit.HostFailed, err)
 		}
 	} else {
 		printStatusTable(o.Out, statuses)
 	}
 	if !allOK {
-		return ExitHostFailed, nil
+		return exit.WithCode(exit.HostFailed, nil)
 	}
-	return ExitOK, nil
+	return nil
 }
 
 func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.Facts) {

@@ -13,6 +13,7 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/bootstrap/plan"
+	"github.com/swapboot/swapboot/internal/atomicfile"
 )
 
 // RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
@@ -46,42 +47,43 @@ type RunOptions struct {
 // Planner builds a command's plan from the cluster file and the hosts' facts.
 type Planner func(c *cluster.Cluster, facts map[string]hostfacts.Facts) (*plan.Plan, error)
 
-// Run is the pipeline: cluster file -> connections -> facts -> plan -> execute -> report. It returns the
-// process exit code and the error that explains it.
-func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
+// Run is the pipeline: cluster file -> connections -> facts -> plan -> execute -> report. The error it
+// returns carries the process exit code (exit.Code); nil means every host is done.
+func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	c, err := cluster.Load(o.ClusterFile)
 	if err != nil {
-		return ExitBadInput, err
+		return exit.WithCode(exit.BadInput, err)
 	}
 	scope, err := runScope(c, o)
 	if err != nil {
-		return ExitBadInput, err
+		return exit.WithCode(exit.BadInput, err)
 	}
 	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
 	if err != nil {
-		return exit.Code(ctx, err), err
+		return exit.WithCode(exit.Code(ctx, err), err)
 	}
 	defer CloseAll(conns)
 	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
 	if err != nil {
-		return exit.Code(ctx, err), err
+		return exit.WithCode(exit.Code(ctx, err), err)
 	}
 	p, err := planner(scope, facts)
 	if err != nil {
-		return exit.Code(ctx, err), err
+		return exit.WithCode(exit.Code(ctx, err), err)
 	}
 	redactor := output.NewRedactor(p.Token)
 	if o.DryRun {
 		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", p.Command)
-		return ExitOK, p.Print(o.Out, redactor)
+		p.MaskSecrets = true
+		return exit.WithCode(exit.OK, p.Print(o.Out, redactor))
 	}
 	if o.Confirm != nil {
 		ok, err := o.Confirm(p)
 		if err != nil {
-			return ExitBadInput, err
+			return exit.WithCode(exit.BadInput, err)
 		}
 		if !ok {
-			return ExitOK, errors.New("nothing done")
+			return exit.WithCode(exit.OK, errors.New("nothing done"))
 		}
 	}
 	exec := &Executor{Console: output.NewConsole(o.Out, redactor), Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
@@ -92,20 +94,19 @@ func Run(ctx context.Context, o RunOptions, planner Planner) (int, error) {
 	if o.ReportFile != "" {
 		data, err := report.JSON(redactor.Redact)
 		if err == nil {
-			_, err = writeFileAtomic(o.ReportFile, append(data, '\n'), 0o644)
+			_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
 		}
 		if err != nil {
-			return ExitHostFailed, fmt.Errorf("writing the report: %w", err)
+			return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
 		}
 	}
-	code := report.ExitCode()
-	switch code {
-	case ExitInterrupted:
-		return code, errors.New("interrupted: the table above shows what was done and what was not")
-	case ExitHostFailed:
-		return code, fmt.Errorf("some hosts failed; fix the cause and run swapboot %s again: finished steps are skipped", p.Command)
+	switch code := report.ExitCode(); code {
+	case exit.Interrupted:
+		return exit.WithCode(code, errors.New("interrupted: the table above shows what was done and what was not"))
+	case exit.HostFailed:
+		return exit.WithCode(code, fmt.Errorf("some hosts failed; fix the cause and run swapboot %s again: finished steps are skipped", p.Command))
 	}
-	return code, nil
+	return nil
 }
 
 func (o RunOptions) factsParallel() int {

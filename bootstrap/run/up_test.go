@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 )
@@ -23,8 +24,9 @@ func TestUpBadInputContactsNoHost(t *testing.T) {
 	dials := 0
 	dial := func(context.Context, cluster.Host) (Conn, error) { dials++; return nil, errors.New("must not dial") }
 	var out bytes.Buffer
-	code, err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &out, Parallel: 2}, upPlanner)
-	if code != ExitBadInput || err == nil {
+	err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &out, Parallel: 2}, upPlanner)
+	code := exit.Code(nil, err)
+	if code != exit.BadInput || err == nil {
 		t.Fatalf("code %d err %v", code, err)
 	}
 	var ce *cluster.ConfigError
@@ -50,9 +52,10 @@ func TestUpUnreachableHostChangesNothing(t *testing.T) {
 		}
 		return fc.hosts[h.Address], nil
 	}
-	code, err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 2}, upPlanner)
+	err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 2}, upPlanner)
+	code := exit.Code(nil, err)
 	var ue *UnreachableError
-	if code != ExitHostFailed || !errors.As(err, &ue) || len(ue.Failures) != 1 {
+	if code != exit.HostFailed || !errors.As(err, &ue) || len(ue.Failures) != 1 {
 		t.Fatalf("code %d err %v", code, err)
 	}
 	if len(fc.hosts["10.0.0.1"].scripts) != 0 || !fc.hosts["10.0.0.1"].closed {
@@ -74,7 +77,7 @@ func TestExcludeLeavesAnUnreachableWorkerOut(t *testing.T) {
 		dialed = append(dialed, h.Address)
 		return nil, errors.New("stop here")
 	}
-	_, err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 1, Exclude: []string{"10.0.0.3"}},
+	err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Parallel: 1, Exclude: []string{"10.0.0.3"}},
 		func(*cluster.Cluster, map[string]hostfacts.Facts) (*plan.Plan, error) {
 			return nil, errors.New("unreached")
 		})
@@ -82,8 +85,9 @@ func TestExcludeLeavesAnUnreachableWorkerOut(t *testing.T) {
 		t.Errorf("dialed %v (err %v)", dialed, err)
 	}
 	for _, bad := range []string{"10.0.0.1", "10.9.9.9"} {
-		code, err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Exclude: []string{bad}}, nil)
-		if code != ExitBadInput {
+		err := Run(context.Background(), RunOptions{ClusterFile: file, Dial: dial, Out: &bytes.Buffer{}, Exclude: []string{bad}}, nil)
+		code := exit.Code(nil, err)
+		if code != exit.BadInput {
 			t.Errorf("--exclude %s: code %d err %v", bad, code, err)
 		}
 	}

@@ -22,7 +22,7 @@ type factsVariant struct {
 // its systemctl calls).
 func factsCost(b *testing.B, l *benchLab, h lab.Host, reps int, variants []factsVariant) string {
 	b.Helper()
-	script, err := templates.Render("facts", templates.Var{Name: "SWAP_PATH", Value: "/swapfile"})
+	script, err := templates.Render(templates.Facts{SwapPath: "/swapfile"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,0 +1,160 @@
+// Section swap:.
+
+package cluster
+
+import (
+	"fmt"
+	"math/big"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+		return nil
+	}
+	return p.fields(v, "swap", "swap", func(key string, k, v *yaml.Node) *ConfigError {
+		field := "swap." + key
+		if key == "size" && v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!int" || v.ShortTag() == "!!float") {
+			if strings.HasPrefix(v.Value, "-") || strings.Trim(v.Value, "0.+") == "" {
+				return p.fail(v, field, fmt.Sprintf("%s is not a size", v.Value), fmt.Sprintf("write a size of at least %dM with its unit, e.g. 1G", cfgMinSwapMiB))
+			}
+			return p.fail(v, field, fmt.Sprintf("%s has no unit", v.Value), fmt.Sprintf("write the unit, e.g. %sM (K, M, G, T are powers of 1024)", v.Value))
+		}
+		s, err := p.str(v, field)
+		if err != nil || s.node == nil {
+			return err
+		}
+		switch key {
+		case "size":
+			size, prob, fix := cfgCheckSize(s.val)
+			p.swapSize, p.swapSizeSet = size, true
+			return p.check(v, field, prob, fix)
+		case "path":
+			p.swapPath = s
+			return p.at(v, field).check(cfgCheckSwapPath(s.val))
+		case "behavior":
+			p.behavior = s
+			return p.at(v, field).check(cfgCheckBehavior(s.val))
+		}
+		return nil
+	})
+}
+
+// cfgCheckSize reads 512M, 1G, 1Gi, 2GiB, 1.5G (K, M, G, T are powers of 1024) and rounds to whole MiB.
+func cfgCheckSize(s string) (int64, string, string) {
+	const fix = "write a number with a unit K, M, G or T (powers of 1024), e.g. 512M or 2G"
+	if s == "" {
+		return 0, "is empty", fix
+	}
+	if len(s) > 32 {
+		return 0, fmt.Sprintf("%s is not a size", cfgShow(s)), fix
+	}
+	m := cfgSizeRE.FindStringSubmatch(s)
+	if m == nil {
+		if l := cfgSizeLooseRE.FindStringSubmatch(s); l != nil {
+			alt := l[1] + l[2] + strings.ToUpper(l[3]) + strings.ToLower(l[4]) + strings.ToUpper(l[5])
+			return 0, fmt.Sprintf("%s has a lowercase unit", cfgShow(s)), fmt.Sprintf("did you mean %s? units are K, M, G, T", alt)
+		}
+		t := strings.TrimSpace(s)
+		switch {
+		case strings.HasPrefix(t, "-"):
+			return 0, fmt.Sprintf("%s is negative", cfgShow(s)), "write a positive size such as 1G"
+		case strings.ContainsAny(t, " \t"):
+			return 0, fmt.Sprintf("%s contains a space", cfgShow(s)), fmt.Sprintf("write it without spaces: %s", strings.Join(strings.Fields(t), ""))
+		case t != "" && strings.Trim(t, "0123456789.") == "":
+			return 0, fmt.Sprintf("%s has no unit", cfgShow(s)), "write the unit, e.g. " + t + "M (K, M, G, T are powers of 1024)"
+		}
+		num := strings.TrimRight(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+		if cfgNumberRE.MatchString(num) && num != t {
+			return 0, fmt.Sprintf("%s has an unknown unit %s", cfgShow(s), cfgShow(t[len(num):])), fix
+		}
+		return 0, fmt.Sprintf("%s is not a size", cfgShow(s)), fix
+	}
+	r, ok := new(big.Rat).SetString(m[1] + m[2])
+	if !ok {
+		return 0, fmt.Sprintf("%s is not a size", cfgShow(s)), fix
+	}
+	shift := map[string]uint{"K": 10, "M": 20, "G": 30, "T": 40}[m[3]]
+	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), shift)))
+	r.Quo(r, new(big.Rat).SetInt64(cfgMiB))
+	// round half up: floor((2*num + den) / (2*den))
+	num := new(big.Int).Mul(r.Num(), big.NewInt(2))
+	num.Add(num, r.Denom())
+	mib := num.Quo(num, new(big.Int).Mul(r.Denom(), big.NewInt(2)))
+	switch {
+	case mib.Cmp(big.NewInt(cfgMinSwapMiB)) < 0:
+		return 0, fmt.Sprintf("%s is too small", s), fmt.Sprintf("the minimum is %dM", cfgMinSwapMiB)
+	case mib.Cmp(big.NewInt(cfgMaxSwapMiB)) > 0:
+		return 0, fmt.Sprintf("%s is too large", s), "the maximum is 1T"
+	}
+	return mib.Int64() * cfgMiB, "", ""
+}
+
+// Directories a swap file must not be placed in: virtual or tmpfs file systems, the often small /boot,
+// and the directories kubeadm reset deletes.
+var cfgSwapForbidden = []struct{ dir, why string }{
+	{"/proc", "a virtual file system"},
+	{"/sys", "a virtual file system"},
+	{"/dev", "a device file system"},
+	{"/run", "usually a tmpfs (in memory)"},
+	{"/var/run", "usually a tmpfs (in memory)"},
+	{"/tmp", "often a tmpfs (in memory) and cleaned at boot"},
+	{"/boot", "usually a small separate partition"},
+	{"/etc/kubernetes", "deleted by kubeadm reset"},
+	{"/var/lib/kubelet", "deleted by kubeadm reset"},
+	{"/var/lib/etcd", "deleted by kubeadm reset"},
+}
+
+// Top-level directories that cannot be the swap file itself.
+var cfgSystemDirs = map[string]bool{
+	"/bin": true, "/etc": true, "/home": true, "/lib": true, "/lib64": true, "/media": true, "/mnt": true, "/opt": true,
+	"/root": true, "/sbin": true, "/srv": true, "/usr": true, "/var": true, "/var/lib": true, "/snap": true,
+}
+
+func cfgCheckSwapPath(s string) (string, string) {
+	const fix = "give an absolute file path such as /swapfile"
+	switch {
+	case s == "":
+		return "is empty", fix
+	case !strings.HasPrefix(s, "/"):
+		return fmt.Sprintf("%s is not an absolute path", cfgShow(s)), fix
+	case !cfgSafePathRE.MatchString(s):
+		return fmt.Sprintf("%s contains characters other than letters, digits, ., _, - and /", cfgShow(s)), "the path reaches remote shell commands; " + fix
+	case s == "/":
+		return "/ is a directory", fix
+	case len(s) > 1024:
+		return "the path is too long", fix
+	}
+	if c := path.Clean(s); c != s {
+		if c == "/" {
+			return fmt.Sprintf("%s is the root directory", cfgShow(s)), fix
+		}
+		return fmt.Sprintf("%s is not a clean path (no .., ., // or trailing /)", cfgShow(s)), fmt.Sprintf("did you mean %s?", c)
+	}
+	for _, f := range cfgSwapForbidden {
+		if s == f.dir || strings.HasPrefix(s, f.dir+"/") {
+			return fmt.Sprintf("%s is under %s, %s", s, f.dir, f.why), "put the swap file on a disk file system, e.g. /swapfile or /var/swapfile"
+		}
+	}
+	if cfgSystemDirs[s] {
+		return fmt.Sprintf("%s is a system directory", s), "give a file path such as " + s + "/swapfile or /swapfile"
+	}
+	return "", ""
+}
+
+func cfgCheckBehavior(s string) (string, string) {
+	valid := []string{string(SwapAuto), string(SwapNoSwap), string(SwapLimitedSwap)}
+	if cfgContains(valid, s) {
+		return "", ""
+	}
+	if strings.EqualFold(s, "UnlimitedSwap") {
+		return "UnlimitedSwap was removed in Kubernetes 1.30 and is not supported", "use LimitedSwap (Burstable pods may swap in proportion to their memory request), NoSwap, or auto"
+	}
+	if alt := cfgSuggest(s, valid); alt != "" {
+		return fmt.Sprintf("unknown behavior %s", cfgShow(s)), fmt.Sprintf("did you mean %s? (spelled exactly so: auto, NoSwap or LimitedSwap)", alt)
+	}
+	return fmt.Sprintf("unknown behavior %s", cfgShow(s)), "use auto, NoSwap or LimitedSwap"
+}

@@ -1,0 +1,128 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/joinmaterial"
+	"github.com/swapboot/swapboot/bootstrap/kubeadmcfg"
+	"github.com/swapboot/swapboot/templates"
+)
+
+// initKind runs kubeadm init on the first master (templates/scripts/init.sh). Its output gives the join
+// command (checked later against the CA hash); workers wait on its failure.
+type initKind struct {
+	showsKubeletLog
+	config   string   // the kubeadm InitConfiguration (empty on the legacy path)
+	flags    []string // kubeadm init flags (the legacy path)
+	nodeName string
+	token    templates.Secret // inside config or flags
+}
+
+func (initKind) Phase() Phase   { return PhaseInit }
+func (initKind) Column() Column { return kubeadmColumn() }
+func (k initKind) Script(Runtime) (templates.Script, error) {
+	return templates.Init{KubeadmConfig: k.config, KubeadmFlags: k.flags, NodeName: k.nodeName, Token: k.token}, nil
+}
+
+// TakeOutput keeps the join command kubeadm init printed (only when init ran).
+func (initKind) TakeOutput(st *RunState, out *Output) error {
+	if !out.Changed {
+		return nil
+	}
+	cmds, err := joinmaterial.ParseJoinCommands(string(out.Stdout))
+	if err != nil {
+		return fmt.Errorf("reading the join command from kubeadm init output: %w", err)
+	}
+	st.setJoinCommands(cmds)
+	return nil
+}
+
+// Failed tells the workers' join steps that there is no control plane.
+func (initKind) Failed(st *RunState, err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.initFailed = err
+}
+
+func (st *RunState) setJoinCommands(cmds []joinmaterial.JoinCommand) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.joinCmds = cmds
+}
+
+// kubeadmColumn is shared by init and join.
+func kubeadmColumn() Column { return Column{Order: 50, Title: "KUBEADM"} }
+
+func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string, ttl time.Duration) (Step, error) {
+	ignore := mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors)
+	k := initKind{nodeName: h.Name, token: templates.Secret(token)}
+	var s Step
+	if p.Legacy {
+		k.flags = legacyInitFlags(c, h, p, token, ttl, ignore)
+		s = newStep(k, "kubeadm init with flags (pod network "+c.Networking.PodSubnet+", --ignore-preflight-errors="+strings.Join(ignore, ",")+")")
+	} else {
+		doc, err := kubeadmcfg.RenderInit(initParams(c, h, p, token, ttl, ignore))
+		if err != nil {
+			return Step{}, err
+		}
+		k.config = string(doc)
+		s = newStep(k, "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml ("+p.ConfigAPI+", failSwapOn: false)")
+		s.Files = map[string]string{"/var/lib/swapboot/kubeadm-init.yaml": k.config}
+	}
+	if f.ControlPlane {
+		s.Skip = "/etc/kubernetes/admin.conf exists: already a control plane"
+	}
+	return s, nil
+}
+
+func initParams(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token string, ttl time.Duration, ignore []string) kubeadmcfg.InitParams {
+	falseVal := false
+	params := kubeadmcfg.InitParams{
+		APIVersion:            kubeadmcfg.APIVersion(p.ConfigAPI),
+		KubernetesVersion:     p.Version,
+		NodeName:              h.Name,
+		AdvertiseAddress:      h.Address,
+		BootstrapToken:        token,
+		TokenTTL:              ttl,
+		PodSubnet:             c.Networking.PodSubnet,
+		ServiceSubnet:         c.Networking.ServiceSubnet,
+		CRISocket:             c.NodeRegistration.CRISocket,
+		ImagePullPolicy:       c.NodeRegistration.ImagePullPolicy,
+		IgnorePreflightErrors: ignore,
+		KubeletExtraArgs:      c.NodeRegistration.KubeletExtraArgs,
+		Kubelet: kubeadmcfg.KubeletParams{
+			FailSwapOn:          &falseVal,
+			SwapBehavior:        p.SwapBehavior,
+			NodeSwapFeatureGate: p.NodeSwapGate,
+		},
+		KubeletOverrides:   c.Kubelet,
+		KubeProxyOverrides: c.KubeProxy,
+	}
+	if p.FailCgroupV1False {
+		params.Kubelet.FailCgroupV1 = &falseVal
+	}
+	return params
+}
+
+func legacyInitFlags(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token string, ttl time.Duration, ignore []string) []string {
+	flags := []string{
+		"--kubernetes-version=" + p.Version,
+		"--apiserver-advertise-address=" + h.Address,
+		"--pod-network-cidr=" + c.Networking.PodSubnet,
+		"--service-cidr=" + c.Networking.ServiceSubnet,
+		"--token=" + token,
+		"--token-ttl=" + ttl.String(),
+		"--ignore-preflight-errors=" + strings.Join(ignore, ","),
+	}
+	if h.Name != "" {
+		flags = append(flags, "--node-name="+h.Name)
+	}
+	if c.NodeRegistration.CRISocket != "" {
+		flags = append(flags, "--cri-socket="+c.NodeRegistration.CRISocket)
+	}
+	return flags
+}

@@ -1,0 +1,220 @@
+package templates
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Script is a typed call of one script: one struct per file in scripts/, one field per input, so a wrong
+// script or input name does not compile. Render it with Render, show it with Display.
+type Script interface {
+	// Name is the script's file in scripts/, without ".sh".
+	Name() string
+	inputs() []input
+}
+
+// Secret is an input value that is never shown: Display prints RedactionMarker in its place, wherever
+// the value appears in the script's inputs.
+type Secret string
+
+// RedactionMarker replaces a Secret in displayed scripts (the same marker output.Redactor uses).
+const RedactionMarker = "<redacted>"
+
+// input is one shell variable of a typed call.
+type input struct {
+	Var
+	secret bool
+}
+
+func in(name, value string) input { return input{Var: Var{Name: name, Value: value}} }
+func secretIn(name string, v Secret) input {
+	return input{Var: Var{Name: name, Value: string(v)}, secret: true}
+}
+func lines(flags []string) string { return strings.Join(flags, "\n") }
+
+// Render returns the script to run, its inputs assigned at the top.
+func Render(s Script) (string, error) { return render(s.Name(), varsOf(s.inputs())...) }
+
+// Display returns the script as Render does, with every Secret of the call masked.
+func Display(s Script) (string, error) {
+	secrets := Secrets(s)
+	vars := varsOf(s.inputs())
+	for i := range vars {
+		for _, sec := range secrets {
+			vars[i].Value = strings.ReplaceAll(vars[i].Value, sec, RedactionMarker)
+		}
+	}
+	return render(s.Name(), vars...)
+}
+
+// Secrets are the values of the call's Secret fields (empty ones left out).
+func Secrets(s Script) []string {
+	var out []string
+	for _, i := range s.inputs() {
+		if i.secret && i.Value != "" {
+			out = append(out, i.Value)
+		}
+	}
+	if c, ok := s.(containsSecrets); ok {
+		for _, v := range c.contained() {
+			if v != "" {
+				out = append(out, string(v))
+			}
+		}
+	}
+	return out
+}
+
+// containsSecrets is a call whose non-secret inputs embed a secret (the bootstrap token inside a kubeadm
+// configuration or flag list): the secret is a field of the call, not a shell variable.
+type containsSecrets interface {
+	contained() []Secret
+}
+
+func varsOf(ins []input) []Var {
+	vars := make([]Var, len(ins))
+	for i, v := range ins {
+		vars[i] = v.Var
+	}
+	return vars
+}
+
+// Facts reads everything swapboot needs to know about a host, changing nothing (scripts/facts.sh).
+type Facts struct{ SwapPath string }
+
+func (Facts) Name() string      { return "facts" }
+func (s Facts) inputs() []input { return []input{in("SWAP_PATH", s.SwapPath)} }
+
+// Nodes lists the cluster's nodes from the master (scripts/nodes.sh).
+type Nodes struct{}
+
+func (Nodes) Name() string    { return "nodes" }
+func (Nodes) inputs() []input { return nil }
+
+// Swap creates the swap file and its /etc/fstab line (scripts/swap.sh).
+type Swap struct {
+	SwapPath string
+	SwapMiB  int64
+	Method   string // dd | fallocate | btrfs
+}
+
+func (Swap) Name() string { return "swap" }
+func (s Swap) inputs() []input {
+	return []input{in("SWAP_PATH", s.SwapPath), in("SWAP_MIB", strconv.FormatInt(s.SwapMiB, 10)), in("METHOD", s.Method)}
+}
+
+// SwapRemove turns off and removes swapboot's swap file (scripts/swap-remove.sh).
+type SwapRemove struct{ SwapPath string }
+
+func (SwapRemove) Name() string      { return "swap-remove" }
+func (s SwapRemove) inputs() []input { return []input{in("SWAP_PATH", s.SwapPath)} }
+
+// KubeletEnv writes the kubelet's environment file (scripts/kubelet-env.sh).
+type KubeletEnv struct{ EnvFile, Content string }
+
+func (KubeletEnv) Name() string { return "kubelet-env" }
+func (s KubeletEnv) inputs() []input {
+	return []input{in("ENV_FILE", s.EnvFile), in("CONTENT", s.Content)}
+}
+
+// KubeletConfig writes /var/lib/kubelet/config.yaml and restarts the kubelet (scripts/kubelet-config.sh).
+type KubeletConfig struct{ Content string }
+
+func (KubeletConfig) Name() string      { return "kubelet-config" }
+func (s KubeletConfig) inputs() []input { return []input{in("CONTENT", s.Content)} }
+
+// KubeletConfigMap writes the kubelet-config ConfigMap's kubelet document (scripts/kubelet-configmap.sh).
+type KubeletConfigMap struct{ ConfigMap, Content string }
+
+func (KubeletConfigMap) Name() string { return "kubelet-configmap" }
+func (s KubeletConfigMap) inputs() []input {
+	return []input{in("CONFIGMAP", s.ConfigMap), in("CONTENT", s.Content)}
+}
+
+// KubeletRestart restarts the kubelet (scripts/kubelet-restart.sh).
+type KubeletRestart struct{}
+
+func (KubeletRestart) Name() string    { return "kubelet-restart" }
+func (KubeletRestart) inputs() []input { return nil }
+
+// KubeletLogs prints the tail of the kubelet log (scripts/kubelet-logs.sh).
+type KubeletLogs struct{ Lines int }
+
+func (KubeletLogs) Name() string      { return "kubelet-logs" }
+func (s KubeletLogs) inputs() []input { return []input{in("LINES", strconv.Itoa(s.Lines))} }
+
+// Init runs kubeadm init (scripts/init.sh): with a configuration, or with flags on the legacy path.
+type Init struct {
+	KubeadmConfig string
+	KubeadmFlags  []string
+	NodeName      string
+	// Token is the bootstrap token KubeadmConfig or KubeadmFlags carry.
+	Token Secret
+}
+
+func (Init) Name() string { return "init" }
+func (s Init) inputs() []input {
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("NODE_NAME", s.NodeName)}
+}
+func (s Init) contained() []Secret { return []Secret{s.Token} }
+
+// Join runs kubeadm join (scripts/join.sh): with a configuration, or with flags on the legacy path.
+type Join struct {
+	KubeadmConfig string
+	KubeadmFlags  []string
+	// Token is the bootstrap token KubeadmConfig or KubeadmFlags carry.
+	Token Secret
+}
+
+func (Join) Name() string { return "join" }
+func (s Join) inputs() []input {
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags))}
+}
+func (s Join) contained() []Secret { return []Secret{s.Token} }
+
+// TokenCreate mints a bootstrap token and prints the join command (scripts/token-create.sh).
+type TokenCreate struct {
+	Token Secret
+	TTL   time.Duration
+}
+
+func (TokenCreate) Name() string { return "token-create" }
+func (s TokenCreate) inputs() []input {
+	return []input{secretIn("TOKEN", s.Token), in("TTL", s.TTL.String())}
+}
+
+// CACert prints the cluster CA certificate (scripts/ca-cert.sh).
+type CACert struct{}
+
+func (CACert) Name() string    { return "ca-cert" }
+func (CACert) inputs() []input { return nil }
+
+// AdminKubeconfig prints /etc/kubernetes/admin.conf (scripts/admin-kubeconfig.sh).
+type AdminKubeconfig struct{}
+
+func (AdminKubeconfig) Name() string    { return "admin-kubeconfig" }
+func (AdminKubeconfig) inputs() []input { return nil }
+
+// WaitReady waits, bounded, until a node is Ready (scripts/wait-ready.sh).
+type WaitReady struct {
+	NodeName string
+	Timeout  time.Duration // whole seconds are used
+}
+
+func (WaitReady) Name() string { return "wait-ready" }
+func (s WaitReady) inputs() []input {
+	return []input{in("NODE_NAME", s.NodeName), in("TIMEOUT_SECONDS", strconv.Itoa(int(s.Timeout.Seconds())))}
+}
+
+// Reset runs kubeadm reset -f and restores the kubelet env file (scripts/reset.sh).
+type Reset struct{ EnvFile string }
+
+func (Reset) Name() string      { return "reset" }
+func (s Reset) inputs() []input { return []input{in("ENV_FILE", s.EnvFile)} }
+
+// All is one zero-valued call of every script, for tests that check the calls match the scripts.
+func All() []Script {
+	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
+		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{}}
+}

@@ -1,0 +1,97 @@
+package templates
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swapboot/swapboot/internal/golden"
+)
+
+// typedSamples are the typed calls with the same inputs as sampleInputs: they must render the golden files.
+var typedSamples = []Script{
+	Facts{SwapPath: "/swapfile"},
+	Swap{SwapPath: "/swapfile", SwapMiB: 1024, Method: "fallocate"},
+	KubeletEnv{EnvFile: "/etc/default/kubelet", Content: "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"},
+	Init{KubeadmConfig: "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n", NodeName: "m1"},
+	Join{KubeadmFlags: []string{"10.0.0.1:6443", "--token", "abcdef.0123456789abcdef", "--ignore-preflight-errors=Swap"}, Token: "abcdef.0123456789abcdef"},
+	CACert{},
+	AdminKubeconfig{},
+	KubeletLogs{Lines: 40},
+	WaitReady{NodeName: "worker2", Timeout: 180 * time.Second},
+	KubeletConfig{Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"},
+	KubeletConfigMap{ConfigMap: "kubelet-config", Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"},
+	SwapRemove{SwapPath: "/swapfile"},
+	Reset{EnvFile: "/etc/default/kubelet"},
+	Nodes{},
+	KubeletRestart{},
+}
+
+func TestTypedCallsCoverEveryScript(t *testing.T) {
+	var names []string
+	for _, s := range All() {
+		names = append(names, s.Name())
+		// Zero values still give every input the script declares, and no other.
+		if _, err := Render(s); err != nil {
+			t.Errorf("%T: %v", s, err)
+		}
+	}
+	if got, want := strings.Join(sorted(names), ","), strings.Join(Names(), ","); got != want {
+		t.Errorf("typed calls = %s\nscripts     = %s", got, want)
+	}
+}
+
+func TestTypedCallsRenderTheGoldenFiles(t *testing.T) {
+	for _, s := range typedSamples {
+		got, err := Render(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name(), err)
+		}
+		golden.Check(t, filepath.Join("testdata", s.Name()+".golden"), []byte(got))
+	}
+}
+
+// TestTypedTokenCreate: the golden file's TTL is "1h"; the typed call spells durations as Go does.
+func TestTypedTokenCreate(t *testing.T) {
+	got, err := Render(TokenCreate{Token: "abcdef.0123456789abcdef", TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := render("token-create", Var{"TOKEN", "abcdef.0123456789abcdef"}, Var{"TTL", "1h0m0s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestDisplayMasksSecrets(t *testing.T) {
+	for _, s := range []Script{TokenCreate{Token: "abcdef.0123456789abcdef", TTL: time.Hour},
+		Join{KubeadmFlags: []string{"--token=abcdef.0123456789abcdef"}, Token: "abcdef.0123456789abcdef"},
+		Init{KubeadmConfig: "token: abcdef.0123456789abcdef\n", Token: "abcdef.0123456789abcdef"}} {
+		got, err := Display(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(got, "0123456789abcdef") || !strings.Contains(got, RedactionMarker) {
+			t.Errorf("%s: secret not masked:\n%s", s.Name(), got)
+		}
+		if full, _ := Render(s); !strings.Contains(full, "abcdef.0123456789abcdef") {
+			t.Errorf("%s: Render lost the secret", s.Name())
+		}
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
