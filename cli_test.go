@@ -215,7 +215,8 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, cmd := range [][]string{{"up"}, {"status"}, {"reset", "--yes"}} {
 		code, _, errOut := runIn(t, context.Background(), "", false, concat(cmd, []string{file, "--timeout", "1ns"})...)
-		if code != 124 || !strings.Contains(errOut, "--timeout 1ns passed and swapboot "+cmd[0]+" was stopped") || strings.Contains(errOut, "deadline exceeded") {
+		if code != 124 || !strings.Contains(errOut, "swapboot: the run passed --timeout 1ns; ") || !strings.Contains(errOut, "run it again with a longer --timeout") ||
+			strings.Contains(errOut, "deadline exceeded") {
 			t.Errorf("%v --timeout: exit %d, want 124 and its own message:\n%s", cmd, code, errOut)
 		}
 	}

@@ -44,7 +44,7 @@ func checkedRunAction(s streams, prepare func(*cli.Context, *pipeline.RunOptions
 			"timeout", c.Duration("timeout"), "stepTimeout", o.StepTimeout, "exclude", o.Exclude)
 		ctx, done := runContext(c)
 		defer done()
-		return timedOut(ctx, c, pipeline.Run(ctx, o, planner))
+		return pipeline.Run(ctx, o, planner)
 	}
 }
 
@@ -143,8 +143,9 @@ func statusCommand(s streams) *cli.Command {
 			debugf(c, s, "status", "file", file.Name, "factsParallel", c.Int("facts-parallel"), "timeout", c.Duration("timeout"))
 			ctx, done := runContext(c)
 			defer done()
-			return timedOut(ctx, c, pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Path, Parallel: c.Int("facts-parallel"),
-				Dial: loggedDialer(pipeline.SSHDialer(sshOptions(c, s.err)), logger(c, s.err)), Output: c.String("output"), Out: s.out}))
+			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Path, Parallel: c.Int("facts-parallel"),
+				Dial: loggedDialer(pipeline.SSHDialer(sshOptions(c, s.err)), logger(c, s.err)), Output: c.String("output"), Out: s.out,
+				Timeout: c.Duration("timeout")})
 		},
 	}
 }

@@ -213,20 +213,9 @@ func clusterFile(c *cli.Context, s streams) (*cmdline.ClusterFile, error) {
 	return cmdline.OpenClusterFile(cmdline.CommandPath(c), c.Args().Slice(), s.in)
 }
 
-// runContext ends on Ctrl-C, SIGTERM or --timeout (cmdline.TimedOut tells them apart).
+// runContext ends on Ctrl-C or SIGTERM; the run's --timeout is the pipeline's own (RunOptions.Timeout).
 func runContext(c *cli.Context) (context.Context, func()) {
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-	ctx, cancel := context.WithTimeout(ctx, c.Duration("timeout"))
-	return ctx, func() { cancel(); stop() }
-}
-
-// timedOut gives a run that --timeout stopped its own message; its code is already exit.TimedOut
-// (exit.Code of the run's context).
-func timedOut(ctx context.Context, c *cli.Context, err error) error {
-	if exit.Code(ctx, err) == exit.TimedOut {
-		return &cmdline.TimeoutError{Timeout: c.Duration("timeout"), Command: cmdline.CommandPath(c)}
-	}
-	return err
+	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 }
 
 func runOptions(c *cli.Context, file string, s streams) pipeline.RunOptions {
@@ -244,6 +233,7 @@ func runOptions(c *cli.Context, file string, s streams) pipeline.RunOptions {
 		ReportFile:      c.String("report"),
 		StepTimeout:     c.Duration("step-timeout"),
 		Exclude:         cmdline.Hosts(c.StringSlice("exclude")),
+		Timeout:         c.Duration("timeout"),
 	}
 }
 

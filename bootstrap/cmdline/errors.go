@@ -6,7 +6,6 @@ package cmdline
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/swapboot/swapboot/bootstrap/exit"
 )
@@ -31,17 +30,3 @@ func (e *UsageError) ExitCode() int { return exit.BadInput }
 func usagef(fix, format string, args ...any) *UsageError {
 	return &UsageError{Problem: fmt.Sprintf(format, args...), Fix: fix}
 }
-
-// TimeoutError is a run stopped because --timeout passed (not Ctrl-C). Exit code exit.TimedOut.
-type TimeoutError struct {
-	Timeout time.Duration
-	Command string // e.g. "up", "swap enable"
-}
-
-func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("--timeout %s passed and swapboot %s was stopped (exit code %d; Ctrl-C is %d); "+
-		"run it again with a longer --timeout", e.Timeout, e.Command, exit.TimedOut, exit.Interrupted)
-}
-
-// ExitCode: the run's time limit passed.
-func (e *TimeoutError) ExitCode() int { return exit.TimedOut }

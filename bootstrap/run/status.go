@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -50,11 +51,16 @@ type StatusOptions struct {
 	Dial        Dialer
 	Output      string // table | json
 	Out         io.Writer
+	// Timeout bounds the whole command (--timeout; 0: no limit of its own); when it passes
+	// ClusterStatus returns a *TimeoutError (exit.TimedOut).
+	Timeout time.Duration
 }
 
 // ClusterStatus reports every host; it changes nothing. Its error carries the exit code: nil (0) when every
 // node is Ready with swap as configured, a bare exit.HostFailed (1) otherwise, so scripts can wait on it.
 func ClusterStatus(ctx context.Context, o StatusOptions) error {
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	c, err := cluster.Load(o.ClusterFile)
 	if err != nil {
 		return exit.WithCode(exit.BadInput, err)
@@ -118,7 +124,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}
 	})
 	if ctx.Err() != nil {
-		return exit.WithCode(exit.Interrupted, ctx.Err())
+		return stopped(ctx, o.Timeout, "reading the hosts", false, ctx.Err())
 	}
 	allOK := true
 	for i := range statuses {

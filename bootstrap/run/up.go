@@ -42,14 +42,20 @@ type RunOptions struct {
 	StepTimeout time.Duration
 	// ReportFile receives the report as JSON (secrets masked), for CI and benchmarks.
 	ReportFile string
+	// Timeout bounds the whole run (--timeout; 0: no limit of its own). When it passes the run stops and
+	// Run returns a *TimeoutError (exit.TimedOut), not an interruption.
+	Timeout time.Duration
 }
 
 // Planner builds a command's plan from the cluster file and the hosts' facts.
 type Planner func(c *cluster.Cluster, facts map[string]hostfacts.Facts) (*plan.Plan, error)
 
 // Run is the pipeline: cluster file -> connections -> facts -> plan -> execute -> report. The error it
-// returns carries the process exit code (exit.Code); nil means every host is done.
+// returns carries the process exit code (exit.Code of the run's context and error); nil means every
+// host is done.
 func Run(ctx context.Context, o RunOptions, planner Planner) error {
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
 	c, err := cluster.Load(o.ClusterFile)
 	if err != nil {
 		return exit.WithCode(exit.BadInput, err)
@@ -60,16 +66,16 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	}
 	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
 	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
+		return stopped(ctx, o.Timeout, "connecting", false, err)
 	}
 	defer CloseAll(conns)
 	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
 	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
+		return stopped(ctx, o.Timeout, "reading facts", false, err)
 	}
 	p, err := planner(scope, facts)
 	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
+		return stopped(ctx, o.Timeout, "planning", false, err)
 	}
 	redactor := output.NewRedactor(p.Token)
 	if o.DryRun {
@@ -101,6 +107,8 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 		}
 	}
 	switch code := report.ExitCode(); code {
+	case exit.TimedOut:
+		return stopped(ctx, o.Timeout, "running the plan", true, ctx.Err())
 	case exit.Interrupted:
 		return exit.WithCode(code, errors.New("interrupted: the table above shows what was done and what was not"))
 	case exit.HostFailed:
