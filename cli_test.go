@@ -194,7 +194,10 @@ func TestVerbosePrintsDebugLines(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (127.0.0.1:1 refuses):\n%s", code, errOut)
 	}
-	for _, want := range []string{"level=DEBUG msg=run command=up", "level=DEBUG msg=connecting host=127.0.0.1", "level=DEBUG msg=\"connect failed\""} {
+	// The pipeline's own stage and connection lines, not a stand-in logged by the command.
+	for _, want := range []string{"level=DEBUG msg=stage stage=load file=" + file + " dryRun=true", "level=DEBUG msg=\"stage done\" stage=load",
+		"level=DEBUG msg=stage stage=connect", "level=DEBUG msg=connecting host=127.0.0.1", "level=DEBUG msg=\"connect failed\"",
+		"level=DEBUG msg=\"stage failed\" stage=connect"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}

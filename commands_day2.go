@@ -40,8 +40,6 @@ func checkedRunAction(s streams, prepare func(*cli.Context, *pipeline.RunOptions
 		if err != nil {
 			return err
 		}
-		debugf(c, s, "run", "file", file.Name, "dryRun", o.DryRun, "parallel", o.Parallel, "factsParallel", o.FactsParallel,
-			"timeout", c.Duration("timeout"), "stepTimeout", o.StepTimeout, "exclude", o.Exclude)
 		ctx, done := runContext(c)
 		defer done()
 		return pipeline.Run(ctx, o, planner)
@@ -140,12 +138,11 @@ func statusCommand(s streams) *cli.Command {
 				return err
 			}
 			defer file.Close()
-			debugf(c, s, "status", "file", file.Name, "factsParallel", c.Int("facts-parallel"), "timeout", c.Duration("timeout"))
 			ctx, done := runContext(c)
 			defer done()
 			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Path, Parallel: c.Int("facts-parallel"),
-				Dial: loggedDialer(pipeline.SSHDialer(sshOptions(c, s.err)), logger(c, s.err)), Output: c.String("output"), Out: s.out,
-				Timeout: c.Duration("timeout")})
+				Dial: pipeline.SSHDialer(sshOptions(c, s.err)), Output: c.String("output"), Out: s.out,
+				Timeout: c.Duration("timeout"), Logger: logger(c, s.err)})
 		},
 	}
 }

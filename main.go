@@ -219,7 +219,6 @@ func runContext(c *cli.Context) (context.Context, func()) {
 }
 
 func runOptions(c *cli.Context, file string, s streams) pipeline.RunOptions {
-	log := logger(c, s.err)
 	return pipeline.RunOptions{
 		ClusterFile:     file,
 		DryRun:          c.Bool("dry-run"),
@@ -227,9 +226,9 @@ func runOptions(c *cli.Context, file string, s streams) pipeline.RunOptions {
 		FactsParallel:   c.Int("facts-parallel"),
 		KubeconfigDir:   c.String("kubeconfig-dir"),
 		KubeletLogLines: c.Int("kubelet-log-lines"),
-		Dial:            loggedDialer(pipeline.SSHDialer(sshOptions(c, s.err)), log),
+		Dial:            pipeline.SSHDialer(sshOptions(c, s.err)),
 		Out:             s.out,
-		Logger:          log,
+		Logger:          logger(c, s.err),
 		ReportFile:      c.String("report"),
 		StepTimeout:     c.Duration("step-timeout"),
 		Exclude:         cmdline.Hosts(c.StringSlice("exclude")),
@@ -237,23 +236,8 @@ func runOptions(c *cli.Context, file string, s streams) pipeline.RunOptions {
 	}
 }
 
-// loggedDialer logs each connection attempt at debug level: the pipeline itself logs nothing before
-// the executor starts, so without it --verbose printed nothing for a dry run or a failed connection.
-func loggedDialer(dial pipeline.Dialer, log *slog.Logger) pipeline.Dialer {
-	return func(ctx context.Context, h cluster.Host) (pipeline.Conn, error) {
-		started := time.Now()
-		log.Debug("connecting", "host", h.ID(), "address", h.Address, "port", h.SSH.Port, "user", h.SSH.User)
-		conn, err := dial(ctx, h)
-		if err != nil {
-			log.Debug("connect failed", "host", h.ID(), "took", time.Since(started), "err", err)
-		} else {
-			log.Debug("connected", "host", h.ID(), "took", time.Since(started))
-		}
-		return conn, err
-	}
-}
-
-// debugf logs what a command was asked to do, with --verbose.
+// debugf logs what a command was asked to do, with --verbose (the pipeline logs its own stages; plan
+// contacts no host and runs no pipeline).
 func debugf(c *cli.Context, s streams, msg string, args ...any) {
 	logger(c, s.err).Debug(msg, append([]any{"command", cmdline.CommandPath(c)}, args...)...)
 }

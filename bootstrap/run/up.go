@@ -56,32 +56,53 @@ type Planner func(c *cluster.Cluster, facts map[string]hostfacts.Facts) (*plan.P
 func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
+	log := orDiscard(o.Logger)
+	done := stage(log, "load", "file", o.ClusterFile, "dryRun", o.DryRun, "parallel", o.Parallel, "factsParallel", o.factsParallel(),
+		"timeout", o.Timeout, "stepTimeout", o.StepTimeout, "exclude", o.Exclude, "onlyMaster", o.OnlyMaster)
 	c, err := cluster.Load(o.ClusterFile)
+	var scope *cluster.Cluster
+	if err == nil {
+		scope, err = runScope(c, o)
+	}
 	if err != nil {
+		done(err)
 		return exit.WithCode(exit.BadInput, err)
 	}
-	scope, err := runScope(c, o)
+	done(nil, "cluster", scope.Name, "masters", len(scope.Masters), "workers", len(scope.Workers))
+
+	done = stage(log, "connect", "hosts", len(scope.Hosts()))
+	conns, err := Connect(ctx, loggedDial(o.Dial, log), scope.Hosts(), o.factsParallel())
 	if err != nil {
-		return exit.WithCode(exit.BadInput, err)
-	}
-	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
-	if err != nil {
+		done(err)
 		return stopped(ctx, o.Timeout, "connecting", false, err)
 	}
+	done(nil)
 	defer CloseAll(conns)
+
+	done = stage(log, "facts", "hosts", len(conns))
 	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
 	if err != nil {
+		done(err)
 		return stopped(ctx, o.Timeout, "reading facts", false, err)
 	}
+	done(nil)
+
+	done = stage(log, "plan")
 	p, err := planner(scope, facts)
 	if err != nil {
+		done(err)
 		return stopped(ctx, o.Timeout, "planning", false, err)
 	}
+	done(nil, "command", p.Command, "hosts", len(p.Hosts), "stages", len(p.Stages))
+
 	redactor := output.NewRedactor(p.Token)
 	if o.DryRun {
+		done = stage(log, "execute", "dryRun", true)
 		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", p.Command)
 		p.MaskSecrets = true
-		return exit.WithCode(exit.OK, p.Print(o.Out, redactor))
+		err := p.Print(o.Out, redactor)
+		done(err)
+		return exit.WithCode(exit.OK, err)
 	}
 	if o.Confirm != nil {
 		ok, err := o.Confirm(p)
@@ -89,12 +110,17 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 			return exit.WithCode(exit.BadInput, err)
 		}
 		if !ok {
+			log.Debug("not confirmed", "command", p.Command)
 			return exit.WithCode(exit.OK, errors.New("nothing done"))
 		}
 	}
+	done = stage(log, "execute", "command", p.Command, "parallel", o.Parallel)
 	exec := &Executor{Console: output.NewConsole(o.Out, redactor), Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
 		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, StepTimeout: o.StepTimeout}
 	report := exec.Execute(ctx, p, conns)
+	done(nil, "changes", report.Changes(), "interrupted", report.Interrupted, "timedOut", report.TimedOut)
+
+	done = stage(log, "report", "file", o.ReportFile)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)
 	if o.ReportFile != "" {
@@ -103,9 +129,11 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 			_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
 		}
 		if err != nil {
+			done(err)
 			return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
 		}
 	}
+	done(nil, "exitCode", report.ExitCode())
 	switch code := report.ExitCode(); code {
 	case exit.TimedOut:
 		return stopped(ctx, o.Timeout, "running the plan", true, ctx.Err())
