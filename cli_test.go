@@ -360,6 +360,28 @@ func TestClusterFileFromStdinAndDefault(t *testing.T) {
 	}
 }
 
+// TestStdinNamedInLaterMessages: a cluster file from stdin is <stdin> past loading too, in the
+// pipeline's checks and its debug lines, and no temporary copy names it.
+func TestStdinNamedInLaterMessages(t *testing.T) {
+	file := hostCluster(t)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runIn(t, context.Background(), string(data), false, "up", "-", "--exclude", "10.9.9.9")
+	if code != 2 || !strings.Contains(errOut, "10.9.9.9 is not a worker of <stdin>") {
+		t.Errorf("--exclude: exit %d, want 2 and <stdin> named:\n%s", code, errOut)
+	}
+	code, _, errOut = runIn(t, context.Background(), string(data), false, "--verbose", "up", "--dry-run", "-")
+	if code != 1 || !strings.Contains(errOut, "msg=stage stage=load file=<stdin>") || strings.Contains(errOut, "swapboot-stdin") {
+		t.Errorf("dry run: exit %d, want 1 and file=<stdin> in the pipeline's log:\n%s", code, errOut)
+	}
+	code, _, errOut = runIn(t, context.Background(), "name: lab\nmasters: [127.0.0.1]\nswap: {size: 1X}\n", false, "status", "-")
+	if code != 2 || !strings.Contains(errOut, "swapboot: <stdin>:3: swap.size") {
+		t.Errorf("status -: exit %d:\n%s", code, errOut)
+	}
+}
+
 func TestVersion(t *testing.T) {
 	code, out, _ := runIn(t, context.Background(), "", false, "--version")
 	for _, want := range []string{"swapboot dev\n", "commit: ", "go: go1.", "kubernetes: 1.17 to 1.37\n"} {

@@ -34,8 +34,7 @@ func checkedRunAction(s streams, prepare func(*cli.Context, *pipeline.RunOptions
 		if err != nil {
 			return err
 		}
-		defer file.Close()
-		o := runOptions(c, file.Path, s)
+		o := runOptions(c, file, s)
 		planner, err := prepare(c, &o)
 		if err != nil {
 			return err
@@ -137,10 +136,9 @@ func statusCommand(s streams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			defer file.Close()
 			ctx, done := runContext(c)
 			defer done()
-			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Path, Parallel: c.Int("facts-parallel"),
+			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Name, ClusterData: file.Data, Parallel: c.Int("facts-parallel"),
 				Dial: pipeline.SSHDialer(sshOptions(c, s.err)), Output: c.String("output"), Out: s.out,
 				Timeout: c.Duration("timeout"), Logger: logger(c, s.err)})
 		},

@@ -188,10 +188,10 @@ func planCommand(s streams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			defer file.Close()
 			debugf(c, s, "plan", "file", file.Name)
 			err = plan.PlanOffline(plan.PlanOfflineOptions{
-				ClusterFile: file.Path,
+				ClusterFile: file.Name,
+				ClusterData: file.Data,
 				Assume: hostfacts.Assumptions{
 					KubernetesVersion: c.String("kubernetes-version"),
 					CgroupV2:          c.String("cgroup") == "v2",
@@ -218,9 +218,10 @@ func runContext(c *cli.Context) (context.Context, func()) {
 	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 }
 
-func runOptions(c *cli.Context, file string, s streams) pipeline.RunOptions {
+func runOptions(c *cli.Context, file *cmdline.ClusterFile, s streams) pipeline.RunOptions {
 	return pipeline.RunOptions{
-		ClusterFile:     file,
+		ClusterFile:     file.Name,
+		ClusterData:     file.Data,
 		DryRun:          c.Bool("dry-run"),
 		Parallel:        c.Int("parallel"),
 		FactsParallel:   c.Int("facts-parallel"),

@@ -3,7 +3,6 @@ package cmdline
 import (
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
@@ -15,27 +14,18 @@ const DefaultClusterFile = "cluster.yaml"
 // StdinName names the cluster file read from standard input in messages.
 const StdinName = "<stdin>"
 
-// ClusterFile is the cluster file argument of a command, ready for the loader.
+// ClusterFile is the cluster file argument of a command, ready for the loader
+// (cluster.LoadFrom(Name, Data)).
 type ClusterFile struct {
-	// Path is what the loader opens: the argument, ./cluster.yaml, or a private copy of stdin.
-	Path string
-	// Name is what messages call it: the argument, "cluster.yaml" or "<stdin>".
+	// Name is the path (the argument or "cluster.yaml"), or "<stdin>": what every message calls it.
 	Name string
-	dir  string // the private copy's directory, removed by Close
-}
-
-// Close removes the private copy of stdin, if any.
-func (f *ClusterFile) Close() error {
-	if f == nil || f.dir == "" {
-		return nil
-	}
-	return os.RemoveAll(f.dir)
+	// Data is the contents read from stdin; nil for a path, which the loader reads itself.
+	Data []byte
 }
 
 // OpenClusterFile resolves the cluster file argument of command (e.g. "swap enable"): one argument, a
-// path or "-" for stdin; none means ./cluster.yaml when it exists. Stdin is read here and checked with
-// the loader's rules under the name <stdin> (so every problem is "<stdin>:LINE: ..."), then handed to
-// the loader as a private file that Close removes.
+// path or "-" for stdin; none means ./cluster.yaml when it exists. Stdin is read here, whole, and handed
+// to the loader as contents named <stdin> (so every problem is "<stdin>:LINE: ..."); no file is written.
 func OpenClusterFile(command string, args []string, stdin io.Reader) (*ClusterFile, error) {
 	help := "see swapboot " + command + " --help"
 	switch {
@@ -47,11 +37,11 @@ func OpenClusterFile(command string, args []string, stdin io.Reader) (*ClusterFi
 			return nil, usagef("name one: swapboot "+command+" FILE, or - to read it from stdin ("+help+")",
 				"no cluster file given, and no %s in the current directory", DefaultClusterFile)
 		}
-		return &ClusterFile{Path: DefaultClusterFile, Name: DefaultClusterFile}, nil
+		return &ClusterFile{Name: DefaultClusterFile}, nil
 	case args[0] == "-":
 		return readStdin(stdin)
 	}
-	return &ClusterFile{Path: args[0], Name: args[0]}, nil
+	return &ClusterFile{Name: args[0]}, nil
 }
 
 func readStdin(stdin io.Reader) (*ClusterFile, error) {
@@ -59,17 +49,5 @@ func readStdin(stdin io.Reader) (*ClusterFile, error) {
 	if err != nil {
 		return nil, &cluster.ConfigError{File: StdinName, Problem: "cannot read the cluster file: " + err.Error(), Fix: "pipe the file in, e.g. swapboot plan - < cluster.yaml"}
 	}
-	if _, err := cluster.Parse(StdinName, data); err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "swapboot-stdin-")
-	if err != nil {
-		return nil, err
-	}
-	path := filepath.Join(dir, "cluster.yaml")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return &ClusterFile{Path: path, Name: StdinName, dir: dir}, nil
+	return &ClusterFile{Name: StdinName, Data: data}, nil
 }

@@ -13,30 +13,40 @@ import (
 const goodFile = "name: lab\nmasters: [192.168.122.50]\n"
 
 func TestClusterFileFromStdin(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	f, err := OpenClusterFile("plan", []string{"-"}, strings.NewReader(goodFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Name != "<stdin>" {
-		t.Errorf("name %q", f.Name)
+	if f.Name != "<stdin>" || string(f.Data) != goodFile {
+		t.Errorf("got name %q, data %q", f.Name, f.Data)
 	}
-	c, err := cluster.Load(f.Path)
-	if err != nil || c.Name != "lab" {
-		t.Fatalf("the loader cannot read the copy: %v", err)
+	c, err := cluster.LoadFrom(f.Name, f.Data)
+	if err != nil || c.Name != "lab" || c.File != "<stdin>" {
+		t.Fatalf("the loader cannot read stdin's contents: %v", err)
 	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(f.Path); !os.IsNotExist(err) {
-		t.Errorf("the copy of stdin is left behind: %v", err)
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("stdin was copied to a temporary file: %v", left)
 	}
 }
 
 func TestClusterFileFromStdinNamesStdinWithLine(t *testing.T) {
-	_, err := OpenClusterFile("up", []string{"-"}, strings.NewReader(goodFile+"swap: {size: 1X}\n"))
+	f, err := OpenClusterFile("up", []string{"-"}, strings.NewReader(goodFile+"swap: {size: 1X}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cluster.LoadFrom(f.Name, f.Data)
 	var ce *cluster.ConfigError
 	if !errors.As(err, &ce) || ce.ExitCode() != 2 || !strings.HasPrefix(err.Error(), "<stdin>:3: swap.size") {
 		t.Fatalf("got %v, want <stdin>:3: swap.size ...", err)
+	}
+	f, err = OpenClusterFile("up", []string{"-"}, strings.NewReader(""))
+	if err != nil || f.Data == nil {
+		t.Fatalf("empty stdin: %+v, %v", f, err)
+	}
+	if _, err := cluster.LoadFrom(f.Name, f.Data); !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "<stdin>") {
+		t.Errorf("empty stdin: got %v, want a <stdin> problem", err)
 	}
 }
 
@@ -49,7 +59,7 @@ func TestClusterFileDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, err := OpenClusterFile("up", nil, strings.NewReader(""))
-	if err != nil || f.Path != "cluster.yaml" {
+	if err != nil || f.Name != "cluster.yaml" || f.Data != nil {
 		t.Fatalf("got %+v, %v", f, err)
 	}
 	_, err = OpenClusterFile("up", []string{"a.yaml", "b.yaml"}, strings.NewReader(""))

@@ -47,7 +47,9 @@ type NodeStatus struct {
 
 // StatusOptions configure `swapboot status`.
 type StatusOptions struct {
+	// ClusterFile and ClusterData: as in RunOptions.
 	ClusterFile string
+	ClusterData []byte
 	Parallel    int
 	Dial        Dialer
 	Output      string // table | json
@@ -66,7 +68,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	defer cancel()
 	log := orDiscard(o.Logger)
 	done := stage(log, "load", "file", o.ClusterFile, "parallel", o.Parallel, "timeout", o.Timeout, "output", o.Output)
-	c, err := cluster.Load(o.ClusterFile)
+	c, err := cluster.LoadFrom(o.ClusterFile, o.ClusterData)
 	if err == nil && o.Output != "" && o.Output != "table" && o.Output != "json" {
 		err = fmt.Errorf("-o %q: use table or json", o.Output)
 	}

@@ -19,7 +19,10 @@ import (
 // RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
 // kubeconfig): they share one pipeline and differ only in how the plan is built.
 type RunOptions struct {
+	// ClusterFile is the cluster file's path, or its name in messages when ClusterData holds its
+	// contents (read from stdin: "<stdin>").
 	ClusterFile string
+	ClusterData []byte
 	DryRun      bool
 	// Parallel bounds the hosts changed at once; FactsParallel the connections and read-only fact
 	// gathering, which cost the controller little (default 64).
@@ -59,7 +62,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	log := orDiscard(o.Logger)
 	done := stage(log, "load", "file", o.ClusterFile, "dryRun", o.DryRun, "parallel", o.Parallel, "factsParallel", o.factsParallel(),
 		"timeout", o.Timeout, "stepTimeout", o.StepTimeout, "exclude", o.Exclude, "onlyMaster", o.OnlyMaster)
-	c, err := cluster.Load(o.ClusterFile)
+	c, err := cluster.LoadFrom(o.ClusterFile, o.ClusterData)
 	var scope *cluster.Cluster
 	if err == nil {
 		scope, err = runScope(c, o)
