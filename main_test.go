@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(append([]string{"swapboot"}, args...), &out, &errOut)
+	code := run(context.Background(), append([]string{"swapboot"}, args...), streams{in: strings.NewReader(""), out: &out, err: &errOut})
 	return code, out.String(), errOut.String()
 }
 

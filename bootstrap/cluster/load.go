@@ -81,6 +81,16 @@ func Load(path string) (*Cluster, error) {
 	return Parse(path, data)
 }
 
+// LoadFrom is the loader every command uses: the file at path name (Load), or, when data is not nil,
+// contents the caller has read already (a cluster file from stdin), named name ("<stdin>") in
+// Cluster.File and in every message. Both go through Parse; nothing is written to disk.
+func LoadFrom(name string, data []byte) (*Cluster, error) {
+	if data != nil {
+		return Parse(name, data)
+	}
+	return Load(name)
+}
+
 // Parse validates the cluster file content data; file names it in messages and in Cluster.File. Every
 // default is filled in. The first problem found (in file order) is returned as a *ConfigError.
 func Parse(file string, data []byte) (c *Cluster, err error) {

@@ -5,29 +5,47 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
+
+type coded struct{}
+
+func (coded) Error() string { return "bad" }
+func (coded) ExitCode() int { return BadInput }
 
 func TestCode(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
+	expired, cancel2 := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel2()
+	<-expired.Done()
+	err := errors.New("x")
 	bad := WithCode(BadInput, errors.New("--cgroup"))
-	cases := []struct {
+	for _, tc := range []struct {
 		name string
 		ctx  context.Context
 		err  error
 		want int
 	}{
 		{"nil", nil, nil, OK},
+		{"ok", context.Background(), nil, OK},
 		{"plain error", nil, errors.New("x"), HostFailed},
+		{"plain error, live context", context.Background(), err, HostFailed},
+		{"coded type", context.Background(), coded{}, BadInput},
 		{"coded", nil, bad, BadInput},
 		{"wrapped", nil, fmt.Errorf("host: join: %w", bad), BadInput},
 		{"outer code wins", nil, WithCode(HostFailed, bad), HostFailed},
+		{"Ctrl-C", cancelled, err, Interrupted},
 		{"interrupted", cancelled, bad, Interrupted},
-	}
-	for _, c := range cases {
-		if got := Code(c.ctx, c.err); got != c.want {
-			t.Errorf("%s: Code = %d, want %d", c.name, got, c.want)
+		{"--timeout", expired, err, TimedOut},
+		{"--timeout over a coded error", expired, bad, TimedOut},
+	} {
+		if got := Code(tc.ctx, tc.err); got != tc.want {
+			t.Errorf("%s: Code = %d, want %d", tc.name, got, tc.want)
 		}
+	}
+	if TimedOut == Interrupted || TimedOut == HostFailed || TimedOut == BadInput {
+		t.Error("TimedOut must be a code of its own")
 	}
 }
 

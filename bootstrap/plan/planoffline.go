@@ -11,7 +11,10 @@ import (
 
 // PlanOfflineOptions configure `swapboot plan`.
 type PlanOfflineOptions struct {
+	// ClusterFile is the cluster file's path, or its name in messages when ClusterData holds its
+	// contents (read from stdin: "<stdin>").
 	ClusterFile string
+	ClusterData []byte
 	Assume      hostfacts.Assumptions
 	OutDir      string
 	Out         io.Writer
@@ -23,7 +26,7 @@ const exampleToken = "abcdef.0123456789abcdef"
 
 // PlanOffline prints (and optionally writes) the plan for assumed hosts.
 func PlanOffline(o PlanOfflineOptions) error {
-	c, err := cluster.Load(o.ClusterFile)
+	c, err := cluster.LoadFrom(o.ClusterFile, o.ClusterData)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 	"github.com/swapboot/swapboot/sshexec"
@@ -111,7 +112,8 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, conns map[string]C
 		})
 	}
 	report.KubeconfigPath = st.SavedKubeconfig()
-	report.Interrupted = ctx.Err() != nil
+	stop := exit.Code(ctx, ctx.Err()) // OK while the run's context is live
+	report.Interrupted, report.TimedOut = stop != exit.OK, stop == exit.TimedOut
 	report.Elapsed = time.Since(start)
 	return report
 }

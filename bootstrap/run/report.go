@@ -56,15 +56,22 @@ func (h *HostReport) failed() bool {
 
 // Report is the outcome of a run, host by host.
 type Report struct {
-	Hosts          []*HostReport
+	Hosts []*HostReport
+	// Interrupted: the run's context ended before the plan did (Ctrl-C, SIGTERM or the run's time
+	// limit); TimedOut: it ended because the time limit passed (exit.Code of that context).
 	Interrupted    bool
+	TimedOut       bool
 	KubeconfigPath string
 	Elapsed        time.Duration
 }
 
-// ExitCode is 0 when every host is done, 1 when some host failed, 130 when interrupted.
+// ExitCode is 0 when every host is done, 1 when some host failed, 124 when the run's time limit
+// passed, 130 when interrupted.
 func (r *Report) ExitCode() int {
-	if r.Interrupted {
+	switch {
+	case r.TimedOut:
+		return exit.TimedOut
+	case r.Interrupted:
 		return exit.Interrupted
 	}
 	for _, h := range r.Hosts {

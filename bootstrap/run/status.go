@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -45,23 +47,36 @@ type NodeStatus struct {
 
 // StatusOptions configure `swapboot status`.
 type StatusOptions struct {
+	// ClusterFile and ClusterData: as in RunOptions.
 	ClusterFile string
+	ClusterData []byte
 	Parallel    int
 	Dial        Dialer
 	Output      string // table | json
 	Out         io.Writer
+	// Timeout bounds the whole command (--timeout; 0: no limit of its own); when it passes
+	// ClusterStatus returns a *TimeoutError (exit.TimedOut).
+	Timeout time.Duration
+	// Logger receives the stages (load, connect and facts, report) and each connection at debug level.
+	Logger *slog.Logger
 }
 
 // ClusterStatus reports every host; it changes nothing. Its error carries the exit code: nil (0) when every
 // node is Ready with swap as configured, a bare exit.HostFailed (1) otherwise, so scripts can wait on it.
 func ClusterStatus(ctx context.Context, o StatusOptions) error {
-	c, err := cluster.Load(o.ClusterFile)
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
+	log := orDiscard(o.Logger)
+	done := stage(log, "load", "file", o.ClusterFile, "parallel", o.Parallel, "timeout", o.Timeout, "output", o.Output)
+	c, err := cluster.LoadFrom(o.ClusterFile, o.ClusterData)
+	if err == nil && o.Output != "" && o.Output != "table" && o.Output != "json" {
+		err = fmt.Errorf("-o %q: use table or json", o.Output)
+	}
 	if err != nil {
+		done(err)
 		return exit.WithCode(exit.BadInput, err)
 	}
-	if o.Output != "" && o.Output != "table" && o.Output != "json" {
-		return exit.WithCode(exit.BadInput, fmt.Errorf("-o %q: use table or json", o.Output))
-	}
+	done(nil, "cluster", c.Name, "masters", len(c.Masters), "workers", len(c.Workers))
 	script, err := templates.Render(templates.Facts{SwapPath: c.Swap.Path})
 	if err != nil {
 		return exit.WithCode(exit.BadInput, err)
@@ -82,6 +97,8 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	if parallel <= 0 {
 		parallel = DefaultFactsParallel
 	}
+	dial := loggedDial(o.Dial, log)
+	done = stage(log, "connect and facts", "hosts", len(hosts), "parallel", parallel)
 	forEach(ctx, parallel, hosts, func(ctx context.Context, h cluster.Host) {
 		st := NodeStatus{Host: h.ID(), Address: h.Address, Role: h.Role, SwapPath: c.Swap.Path}
 		defer func() {
@@ -89,7 +106,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 			statuses[index[h.Address]] = st
 			mu.Unlock()
 		}()
-		conn, err := o.Dial(ctx, h)
+		conn, err := dial(ctx, h)
 		if err != nil {
 			st.Problems = append(st.Problems, "unreachable: "+err.Error())
 			return
@@ -118,8 +135,11 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}
 	})
 	if ctx.Err() != nil {
-		return exit.WithCode(exit.Interrupted, ctx.Err())
+		done(ctx.Err())
+		return stopped(ctx, o.Timeout, "reading the hosts", false, ctx.Err())
 	}
+	done(nil)
+	done = stage(log, "report", "output", o.Output)
 	allOK := true
 	for i := range statuses {
 		st := &statuses[i]
@@ -144,11 +164,13 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		enc := json.NewEncoder(o.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(statuses); err != nil {
+			done(err)
 			return exit.WithCode(exit.HostFailed, err)
 		}
 	} else {
 		printStatusTable(o.Out, statuses)
 	}
+	done(nil, "allOK", allOK)
 	if !allOK {
 		return exit.WithCode(exit.HostFailed, nil)
 	}

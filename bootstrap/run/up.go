@@ -19,7 +19,10 @@ import (
 // RunOptions configure every command that changes hosts (up, add-node, swap enable/disable, reset,
 // kubeconfig): they share one pipeline and differ only in how the plan is built.
 type RunOptions struct {
+	// ClusterFile is the cluster file's path, or its name in messages when ClusterData holds its
+	// contents (read from stdin: "<stdin>").
 	ClusterFile string
+	ClusterData []byte
 	DryRun      bool
 	// Parallel bounds the hosts changed at once; FactsParallel the connections and read-only fact
 	// gathering, which cost the controller little (default 64).
@@ -42,40 +45,67 @@ type RunOptions struct {
 	StepTimeout time.Duration
 	// ReportFile receives the report as JSON (secrets masked), for CI and benchmarks.
 	ReportFile string
+	// Timeout bounds the whole run (--timeout; 0: no limit of its own). When it passes the run stops and
+	// Run returns a *TimeoutError (exit.TimedOut), not an interruption.
+	Timeout time.Duration
 }
 
 // Planner builds a command's plan from the cluster file and the hosts' facts.
 type Planner func(c *cluster.Cluster, facts map[string]hostfacts.Facts) (*plan.Plan, error)
 
 // Run is the pipeline: cluster file -> connections -> facts -> plan -> execute -> report. The error it
-// returns carries the process exit code (exit.Code); nil means every host is done.
+// returns carries the process exit code (exit.Code of the run's context and error); nil means every
+// host is done.
 func Run(ctx context.Context, o RunOptions, planner Planner) error {
-	c, err := cluster.Load(o.ClusterFile)
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
+	log := orDiscard(o.Logger)
+	done := stage(log, "load", "file", o.ClusterFile, "dryRun", o.DryRun, "parallel", o.Parallel, "factsParallel", o.factsParallel(),
+		"timeout", o.Timeout, "stepTimeout", o.StepTimeout, "exclude", o.Exclude, "onlyMaster", o.OnlyMaster)
+	c, err := cluster.LoadFrom(o.ClusterFile, o.ClusterData)
+	var scope *cluster.Cluster
+	if err == nil {
+		scope, err = runScope(c, o)
+	}
 	if err != nil {
+		done(err)
 		return exit.WithCode(exit.BadInput, err)
 	}
-	scope, err := runScope(c, o)
+	done(nil, "cluster", scope.Name, "masters", len(scope.Masters), "workers", len(scope.Workers))
+
+	done = stage(log, "connect", "hosts", len(scope.Hosts()))
+	conns, err := Connect(ctx, loggedDial(o.Dial, log), scope.Hosts(), o.factsParallel())
 	if err != nil {
-		return exit.WithCode(exit.BadInput, err)
+		done(err)
+		return stopped(ctx, o.Timeout, "connecting", false, err)
 	}
-	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
-	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
-	}
+	done(nil)
 	defer CloseAll(conns)
+
+	done = stage(log, "facts", "hosts", len(conns))
 	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
 	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
+		done(err)
+		return stopped(ctx, o.Timeout, "reading facts", false, err)
 	}
+	done(nil)
+
+	done = stage(log, "plan")
 	p, err := planner(scope, facts)
 	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
+		done(err)
+		return stopped(ctx, o.Timeout, "planning", false, err)
 	}
+	done(nil, "command", p.Command, "hosts", len(p.Hosts), "stages", len(p.Stages))
+
 	redactor := output.NewRedactor(p.Token)
 	if o.DryRun {
+		done = stage(log, "execute", "dryRun", true)
 		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", p.Command)
 		p.MaskSecrets = true
-		return exit.WithCode(exit.OK, p.Print(o.Out, redactor))
+		err := p.Print(o.Out, redactor)
+		done(err)
+		return exit.WithCode(exit.OK, err)
 	}
 	if o.Confirm != nil {
 		ok, err := o.Confirm(p)
@@ -83,12 +113,17 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 			return exit.WithCode(exit.BadInput, err)
 		}
 		if !ok {
+			log.Debug("not confirmed", "command", p.Command)
 			return exit.WithCode(exit.OK, errors.New("nothing done"))
 		}
 	}
+	done = stage(log, "execute", "command", p.Command, "parallel", o.Parallel)
 	exec := &Executor{Console: output.NewConsole(o.Out, redactor), Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
 		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, StepTimeout: o.StepTimeout}
 	report := exec.Execute(ctx, p, conns)
+	done(nil, "changes", report.Changes(), "interrupted", report.Interrupted, "timedOut", report.TimedOut)
+
+	done = stage(log, "report", "file", o.ReportFile)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)
 	if o.ReportFile != "" {
@@ -97,10 +132,14 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 			_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
 		}
 		if err != nil {
+			done(err)
 			return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
 		}
 	}
+	done(nil, "exitCode", report.ExitCode())
 	switch code := report.ExitCode(); code {
+	case exit.TimedOut:
+		return stopped(ctx, o.Timeout, "running the plan", true, ctx.Err())
 	case exit.Interrupted:
 		return exit.WithCode(code, errors.New("interrupted: the table above shows what was done and what was not"))
 	case exit.HostFailed:

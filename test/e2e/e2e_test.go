@@ -350,7 +350,7 @@ func TestUpOnRealHosts(t *testing.T) {
 
 	t.Run("kubeconfig writes a working admin kubeconfig", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "admin.conf")
-		if code, _ := e.cmd("kubeconfig", "-o", file); code != 0 {
+		if code, _ := e.cmd("kubeconfig", "--file", file); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
 		if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
@@ -362,7 +362,7 @@ func TestUpOnRealHosts(t *testing.T) {
 	})
 
 	t.Run("swap disable leaves a Ready cluster without swap", func(t *testing.T) {
-		if code, _ := e.cmd("swap", "disable"); code != 0 {
+		if code, _ := e.cmd("swap", "disable", "--yes"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
 		for _, h := range e.hostNames() {
