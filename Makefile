@@ -19,15 +19,17 @@ lab:
 
 # What the lab and the tests need (lab/prereq/debian-packages.txt): installed when root with apt, otherwise
 # one message per missing thing and exit 2, in seconds, before any long build.
+# Its own small binary (standard library and x/sys only), so the verdict comes before anything large compiles.
 PREREQ_HOSTS ?= 4
-prereqs: lab
-	./bin/lab prereqs --install --hosts $(PREREQ_HOSTS) --k8s-version $(K8S_VERSION)
+prereqs:
+	$(GO) build -o bin/prereqs ./lab/prereq/cmd/prereqs
+	./bin/prereqs -install -hosts $(PREREQ_HOSTS) -cache $(LAB_CACHE) -k8s-version $(K8S_VERSION)
 
 # Unit tests, then the lab end-to-end tests (as root; they build Kubernetes once into $(LAB_CACHE)).
 # Unit packages run with the race detector; the lab's own tests and the end-to-end suites (real hosts,
 # real kubeadm) run without it.
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v -e '/lab$$' -e '/test/')
-test: prereqs vet build
+test: prereqs vet build lab
 	$(GO) test -race -short -count=1 $(UNIT_PKGS)
 	$(GO) test -count=1 -timeout 80m ./lab/ ./test/...
 	@if [ -f $(LAB_CACHE)/k8s/$(K8S_VERSION)/DONE ]; then cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/; fi
@@ -35,7 +37,7 @@ test: prereqs vet build
 unit: vet
 	$(GO) test -race -short -count=1 $(UNIT_PKGS)
 
-e2e: prereqs build
+e2e: prereqs build lab
 	$(GO) test -count=1 -timeout 80m -v ./test/e2e/
 
 vet:
@@ -60,7 +62,7 @@ bench: build lab
 	$(GO) test -p 1 -count=1 -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/
 
 demo: PREREQ_HOSTS = 3
-demo: prereqs build
+demo: prereqs build lab
 	./bin/lab up 3 --name $(DEMO)
 	./swapboot up --kubeconfig-dir $(DEMO_DIR) $(DEMO_DIR)/cluster.yaml
 	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig wait --for=condition=Ready nodes --all --timeout=180s

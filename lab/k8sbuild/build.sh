@@ -97,7 +97,7 @@ run_step() {
 }
 
 # --- what the build runs -------------------------------------------------------
-# The Debian packages are installed by `bin/lab prereqs --install` (make demo / make test do it) from
+# The Debian packages are installed by `make prereqs` (bin/prereqs -install; make demo and make test run it) from
 # the one list, lab/prereq/debian-packages.txt; here only what this script itself runs is checked.
 command -v go >/dev/null || die "go is not on PATH"
 [ -x /usr/sbin/xtables-nft-multi ] || die "/usr/sbin/xtables-nft-multi is missing: install the Debian packages first (make prereqs, or apt-get install iptables)"

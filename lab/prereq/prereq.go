@@ -1,7 +1,7 @@
 // Package prereq checks, before anything long starts, that this machine can
 // build Kubernetes and run the lab: Debian packages, kernel features, free
 // swap areas, cgroups, disk and memory. `make demo`, `make test` and
-// `.ci/run` all go through it (`bin/lab prereqs`), so the package list lives
+// `.ci/run` all go through it (`make prereqs`: lab/prereq/cmd/prereqs), so the package list lives
 // in one file: debian-packages.txt.
 package prereq
 

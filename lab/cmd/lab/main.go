@@ -5,12 +5,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 
 	"github.com/swapboot/swapboot/lab"
-	"github.com/swapboot/swapboot/lab/prereq"
 	"github.com/urfave/cli/v2"
 )
 
@@ -66,29 +64,6 @@ func main() {
 					o.K8sVersion, o.BuildScript = c.String("k8s-version"), c.String("build-script")
 					if _, err := lab.Up(o); err != nil {
 						return cli.Exit(fmt.Sprintf("lab up: %v\n(the partial lab is kept for inspection; remove it with: lab down --name %s)", err, o.Name), 1)
-					}
-					return nil
-				},
-			},
-			{
-				Name:  "prereqs",
-				Usage: "check (and with --install, install) what building Kubernetes and running the lab need; exit 2 with one message per missing thing",
-				Flags: []cli.Flag{
-					stateFlag,
-					&cli.BoolFlag{Name: "install", Usage: "install missing Debian packages with apt-get (root only)"},
-					&cli.IntFlag{Name: "hosts", Value: 4, Usage: "lab hosts that will run at the same time (each takes a swap area)"},
-					&cli.StringFlag{Name: "k8s-version", Value: lab.DefaultK8sVersion},
-				},
-				Action: func(c *cli.Context) error {
-					o := opts(c)
-					o.K8sVersion = c.String("k8s-version")
-					if err := o.Normalize(); err != nil {
-						return cli.Exit(err.Error(), 2)
-					}
-					need := prereq.Need{Hosts: c.Int("hosts"), CacheRoot: o.CacheRoot, StateRoot: o.StateRoot,
-						GoCache: goEnv("GOCACHE"), Build: !lab.K8sBuilt(o.CacheRoot, o.K8sVersion)}
-					if code := prereq.Report(prereq.Ensure(prereq.RealMachine{}, need, c.Bool("install"), os.Stderr), os.Stderr); code != 0 {
-						return cli.Exit("", code)
 					}
 					return nil
 				},
@@ -169,15 +144,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-}
-
-// goEnv reads one `go env` value ("" when go is not on PATH).
-func goEnv(name string) string {
-	out, err := exec.Command("go", "env", name).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // hostCountLast lets `lab up N --flag ...` work: urfave/cli stops parsing
