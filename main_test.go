@@ -29,7 +29,8 @@ func TestPlanShowsThreeKubeletPaths(t *testing.T) {
 		"v1.30.4": {"kubeadm.k8s.io/v1beta3", "failSwapOn: false", "swapBehavior: NoSwap"},
 		"v1.37.2": {"kubeadm.k8s.io/v1beta4", "failSwapOn: false", "failCgroupV1: false"},
 	} {
-		code, out, errOut := runCLI(t, "plan", "--kubernetes-version", version, "--cgroup", "v1", "examples/cluster.yaml")
+		// minimal.yaml: the annotated example sets kubelet:, kubeProxy: and imagePullPolicy, which 1.17 refuses.
+		code, out, errOut := runCLI(t, "plan", "--kubernetes-version", version, "--cgroup", "v1", "examples/minimal.yaml")
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", version, code, errOut)
 		}

@@ -184,7 +184,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		hp := HostPlan{Host: h, Facts: f}
 		hp.Steps = append(hp.Steps, swapStep(c, f))
 		if policy.Legacy {
-			s, err := upKubeletEnvStep(f)
+			s, err := upKubeletEnvStep(f, c.NodeRegistration.KubeletExtraArgs)
 			if err != nil {
 				return nil, fmt.Errorf("%s: kubelet: %w", h.ID(), err)
 			}
