@@ -17,7 +17,6 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 	pipeline "github.com/swapboot/swapboot/bootstrap/run"
-	"github.com/swapboot/swapboot/examples"
 )
 
 // Day-2 commands: flags and wiring. add-node, swap, reset and kubeconfig run the same pipeline as up
@@ -167,13 +166,14 @@ func kubeconfigCommand(stdout, stderr io.Writer) *cli.Command {
 func initCommand(stdout io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:  "init",
-		Usage: "print an annotated sample cluster file (every field, with its default)",
+		Usage: "print a cluster file: the hosts given, every optional field commented out with its default",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "name", Value: "lab", Usage: "cluster name (the kubeconfig is written to <name>.kubeconfig)"},
 			&cli.StringSliceFlag{Name: "masters", Usage: "master addresses (comma-separated)"},
 			&cli.StringSliceFlag{Name: "workers", Usage: "worker addresses (comma-separated)"},
 		},
 		Action: func(c *cli.Context) error {
-			text, err := cluster.SampleClusterFile(examples.ClusterYAML, c.StringSlice("masters"), c.StringSlice("workers"))
+			text, err := cluster.InitFile(cluster.InitOptions{Name: c.String("name"), Masters: c.StringSlice("masters"), Workers: c.StringSlice("workers")})
 			if err != nil {
 				return exit.WithCode(exit.BadInput, err)
 			}
