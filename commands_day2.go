@@ -104,8 +104,9 @@ func statusCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			ctx, done := runContext(c)
 			defer done()
+			ssh := sshOptions(c, stderr)
 			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file, Parallel: c.Int("facts-parallel"),
-				Dial: pipeline.SSHDialer(sshOptions(c, stderr)), Output: c.String("output"), Out: stdout})
+				Dial: pipeline.SSHDialer(ssh), CheckLocal: pipeline.SSHLocalCheck(ssh), Output: c.String("output"), Out: stdout})
 		},
 	}
 }

@@ -134,6 +134,7 @@ func runContext(c *cli.Context) (context.Context, func()) {
 }
 
 func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) pipeline.RunOptions {
+	ssh := sshOptions(c, stderr)
 	return pipeline.RunOptions{
 		ClusterFile:     file,
 		DryRun:          c.Bool("dry-run"),
@@ -141,7 +142,8 @@ func runOptions(c *cli.Context, file string, stdout, stderr io.Writer) pipeline.
 		FactsParallel:   c.Int("facts-parallel"),
 		KubeconfigDir:   c.String("kubeconfig-dir"),
 		KubeletLogLines: c.Int("kubelet-log-lines"),
-		Dial:            pipeline.SSHDialer(sshOptions(c, stderr)),
+		Dial:            pipeline.SSHDialer(ssh),
+		CheckLocal:      pipeline.SSHLocalCheck(ssh),
 		Out:             stdout,
 		Logger:          logger(c, stderr),
 		ReportFile:      c.String("report"),

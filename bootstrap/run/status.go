@@ -48,7 +48,8 @@ type StatusOptions struct {
 	ClusterFile string
 	Parallel    int
 	Dial        Dialer
-	Output      string // table | json
+	CheckLocal  LocalCheck // before any host is contacted (see RunOptions)
+	Output      string     // table | json
 	Out         io.Writer
 }
 
@@ -71,6 +72,9 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		return exit.WithCode(exit.BadInput, err)
 	}
 	hosts := c.Hosts()
+	if err := checkLocal(o.CheckLocal, hosts); err != nil {
+		return err
+	}
 	statuses := make([]NodeStatus, len(hosts))
 	var mu sync.Mutex
 	var nodes map[string][2]string // address or name -> {name, Ready}

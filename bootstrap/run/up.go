@@ -29,9 +29,11 @@ type RunOptions struct {
 	KubeconfigPath  string // overrides KubeconfigDir/<name>.kubeconfig
 	KubeletLogLines int
 	Dial            Dialer
-	Out             io.Writer
-	Logger          *slog.Logger
-	Plan            plan.PlanOptions
+	// CheckLocal, when set, checks the local setup (key files, ssh-agent) before any host is contacted.
+	CheckLocal LocalCheck
+	Out        io.Writer
+	Logger     *slog.Logger
+	Plan       plan.PlanOptions
 	// Confirm is asked before a destructive plan runs (reset); nil means yes.
 	Confirm func(*plan.Plan) (bool, error)
 	// OnlyMaster connects to the first master only (kubeconfig).
@@ -57,6 +59,9 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	scope, err := runScope(c, o)
 	if err != nil {
 		return exit.WithCode(exit.BadInput, err)
+	}
+	if err := checkLocal(o.CheckLocal, scope.Hosts()); err != nil {
+		return err
 	}
 	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
 	if err != nil {

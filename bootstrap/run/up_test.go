@@ -13,6 +13,7 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/plan"
+	"github.com/swapboot/swapboot/sshexec"
 )
 
 func TestUpBadInputContactsNoHost(t *testing.T) {
@@ -96,4 +97,35 @@ func TestExcludeLeavesAnUnreachableWorkerOut(t *testing.T) {
 // upPlanner is the planner of `swapboot up`.
 func upPlanner(c *cluster.Cluster, f map[string]hostfacts.Facts) (*plan.Plan, error) {
 	return plan.BuildPlan(c, f, plan.PlanOptions{})
+}
+
+// A local setup problem (no key file, no agent) is one message, exit 2, before any host is contacted.
+func TestLocalSetupErrorContactsNoHost(t *testing.T) {
+	t.Setenv("SSH_AUTH_SOCK", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte("name: lab\nmasters: [10.0.0.1]\nworkers: [10.0.0.2, 10.0.0.3]\nssh: {keyFile: "+filepath.Join(dir, "missing")+"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sshNoAgent := file + ".agent.yaml"
+	if err := os.WriteFile(sshNoAgent, []byte("name: lab\nmasters: [10.0.0.1]\nworkers: [10.0.0.2]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{file, sshNoAgent} {
+		dials := 0
+		dial := func(context.Context, cluster.Host) (Conn, error) { dials++; return nil, errors.New("must not dial") }
+		check := SSHLocalCheck(sshexec.Options{UseAgent: false})
+		err := Run(context.Background(), RunOptions{ClusterFile: f, Dial: dial, CheckLocal: check, Out: &bytes.Buffer{}}, upPlanner)
+		var le *sshexec.LocalSetupError
+		if exit.Code(nil, err) != exit.BadInput || !errors.As(err, &le) || len(le.Problems) != 1 {
+			t.Errorf("%s: got %v (exit %d), want one local setup problem, exit 2", f, err, exit.Code(nil, err))
+		}
+		if dials != 0 {
+			t.Errorf("%s: %d hosts dialled", f, dials)
+		}
+		serr := ClusterStatus(context.Background(), StatusOptions{ClusterFile: f, Dial: dial, CheckLocal: check, Out: &bytes.Buffer{}})
+		if exit.Code(nil, serr) != exit.BadInput || dials != 0 {
+			t.Errorf("status %s: got %v, %d dials", f, serr, dials)
+		}
+	}
 }
