@@ -40,7 +40,9 @@ func TestCheckLocal(t *testing.T) {
 	if err := os.WriteFile(pub, []byte("ssh-ed25519 AAAA x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ep := func(addr string, keys ...string) Endpoint { return Endpoint{Address: addr, User: "root", KeyFiles: keys} }
+	ep := func(addr string, keys ...string) Endpoint {
+		return Endpoint{Address: addr, User: "root", KeyFiles: keys}
+	}
 	for _, c := range []struct {
 		name string
 		eps  []Endpoint

@@ -95,7 +95,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}()
 		conn, err := o.Dial(ctx, h)
 		if err != nil {
-			st.Problems = append(st.Problems, "unreachable: "+err.Error())
+			st.Problems = append(st.Problems, "unreachable: "+hostlessMessage(err, "", h))
 			return
 		}
 		defer conn.Close()

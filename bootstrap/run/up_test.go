@@ -129,3 +129,13 @@ func TestLocalSetupErrorContactsNoHost(t *testing.T) {
 		}
 	}
 }
+
+// The connect failure list names each host once, then what failed and what to check.
+func TestUnreachableNamesTheHostOnce(t *testing.T) {
+	e := &UnreachableError{Step: "connect", Failures: []HostError{{Host: cluster.Host{Address: "10.0.0.2"},
+		Err: &sshexec.DialError{Host: "10.0.0.2", Port: 22, Reason: sshexec.DialRefused}}}}
+	want := "1 host(s) failed at connect; nothing was changed:\n  10.0.0.2: connect: connection refused on port 22; check that sshd runs on the host and listens on port 22 (ssh.port in the cluster file)"
+	if e.Error() != want {
+		t.Errorf("\n got %s\nwant %s", e.Error(), want)
+	}
+}
