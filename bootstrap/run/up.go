@@ -65,12 +65,12 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	}
 	conns, err := Connect(ctx, o.Dial, scope.Hosts(), o.factsParallel())
 	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
+		return o.stoppedEarly(ctx, scope, err)
 	}
 	defer CloseAll(conns)
 	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
 	if err != nil {
-		return exit.WithCode(exit.Code(ctx, err), err)
+		return o.stoppedEarly(ctx, scope, err)
 	}
 	p, err := planner(scope, facts)
 	if err != nil {
@@ -96,14 +96,8 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	report := exec.Execute(ctx, p, conns)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)
-	if o.ReportFile != "" {
-		data, err := report.JSON(redactor.Redact)
-		if err == nil {
-			_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
-		}
-		if err != nil {
-			return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
-		}
+	if err := o.writeReport(report, redactor); err != nil {
+		return err
 	}
 	switch code := report.ExitCode(); code {
 	case exit.Interrupted:
@@ -112,6 +106,31 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 		return exit.WithCode(code, fmt.Errorf("some hosts failed; fix the cause and run swapboot %s again: finished steps are skipped", p.Command))
 	}
 	return nil
+}
+
+// writeReport writes --report FILE (secrets masked).
+func (o RunOptions) writeReport(r *Report, redactor *output.Redactor) error {
+	if o.ReportFile == "" {
+		return nil
+	}
+	data, err := r.JSON(redactor.Redact)
+	if err == nil {
+		_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
+	}
+	if err != nil {
+		return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
+	}
+	return nil
+}
+
+// stoppedEarly ends a run that could not connect to or read every host: the report (most useful then)
+// lists every host, those not reached with their error; err keeps its exit code.
+func (o RunOptions) stoppedEarly(ctx context.Context, scope *cluster.Cluster, err error) error {
+	code := exit.Code(ctx, err)
+	if werr := o.writeReport(earlyReport(scope, ctx.Err() != nil, err), output.NewRedactor()); werr != nil {
+		return exit.WithCode(code, fmt.Errorf("%w (and %v)", err, werr))
+	}
+	return exit.WithCode(code, err)
 }
 
 func (o RunOptions) factsParallel() int {
