@@ -89,3 +89,47 @@ func TestPolicyErrorNamesTheLine(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// plan --out never mixes two runs: a folder it wrote is replaced file by file (others' files stay), a
+// folder it did not write is refused with exit 2.
+func TestPlanOutDoesNotMixRuns(t *testing.T) {
+	file := writeClusterFile(t, "name: lab\nmasters: [192.168.122.50]\n")
+	dir := filepath.Join(t.TempDir(), "out")
+	run := func(version string) error {
+		return PlanOffline(PlanOfflineOptions{ClusterFile: file, Assume: hostfacts.Assumptions{KubernetesVersion: version, CgroupV2: true}, OutDir: dir, Out: &bytes.Buffer{}})
+	}
+	initCfg := filepath.Join(dir, "192.168.122.50", "files", "var", "lib", "swapboot", "kubeadm-init.yaml")
+	if err := run("v1.37.2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(initCfg); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dir, "192.168.122.50", "notes.txt")
+	if err := os.WriteFile(mine, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("v1.17.1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(initCfg); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the 1.37 kubeadm config is still there after the 1.17 plan (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "192.168.122.50", "files", "etc", "default", "kubelet")); err != nil {
+		t.Errorf("the 1.17 env file is missing: %v", err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a file swapboot did not write was removed: %v", err)
+	}
+
+	foreign := t.TempDir()
+	if err := os.WriteFile(filepath.Join(foreign, "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir = foreign
+	err := run("v1.37.2")
+	var oe *OutDirError
+	if !errors.As(err, &oe) || exit.Code(nil, err) != exit.BadInput {
+		t.Errorf("a non-empty folder swapboot did not write: got %v", err)
+	}
+}
