@@ -14,7 +14,6 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/plan"
 	pipeline "github.com/swapboot/swapboot/bootstrap/run"
-	"github.com/swapboot/swapboot/examples"
 )
 
 // Day-2 commands: flags and wiring. add-node, swap, reset and kubeconfig run the same pipeline as up
@@ -138,8 +137,9 @@ func statusCommand(s streams) *cli.Command {
 			}
 			ctx, done := runContext(c)
 			defer done()
+			ssh := sshOptions(c, s.err)
 			return pipeline.ClusterStatus(ctx, pipeline.StatusOptions{ClusterFile: file.Name, ClusterData: file.Data, Parallel: c.Int("facts-parallel"),
-				Dial: pipeline.SSHDialer(sshOptions(c, s.err)), Output: c.String("output"), Out: s.out,
+				Dial: pipeline.SSHDialer(ssh), CheckLocal: pipeline.SSHLocalCheck(ssh), Output: c.String("output"), Out: s.out,
 				Timeout: c.Duration("timeout"), Logger: logger(c, s.err)})
 		},
 	}
@@ -182,8 +182,9 @@ func kubeconfigCommand(s streams) *cli.Command {
 func initCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:  "init",
-		Usage: "print an annotated sample cluster file (every field, with its default)",
+		Usage: "print a cluster file: the hosts given, every optional field commented out with its default",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "name", Value: "lab", Usage: "cluster name (the kubeconfig is written to <name>.kubeconfig)"},
 			&cli.StringSliceFlag{Name: "masters", Usage: "master address (repeatable, or A,B)"},
 			&cli.StringSliceFlag{Name: "workers", Usage: "worker address (repeatable, or C,D)"},
 		},
@@ -192,7 +193,8 @@ func initCommand(s streams) *cli.Command {
 				return &cmdline.UsageError{Problem: "swapboot init takes no arguments, got " + strings.Join(c.Args().Slice(), " "),
 					Fix: "name hosts with --masters A --workers B,C and redirect the output: swapboot init ... > cluster.yaml"}
 			}
-			text, err := cluster.SampleClusterFile(examples.ClusterYAML, cmdline.Hosts(c.StringSlice("masters")), cmdline.Hosts(c.StringSlice("workers")))
+			text, err := cluster.InitFile(cluster.InitOptions{Name: c.String("name"),
+				Masters: cmdline.Hosts(c.StringSlice("masters")), Workers: cmdline.Hosts(c.StringSlice("workers"))})
 			if err != nil {
 				return exit.WithCode(exit.BadInput, err)
 			}

@@ -218,7 +218,9 @@ func runContext(c *cli.Context) (context.Context, func()) {
 	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 }
 
+// runOptions builds the SSH options once: building them can ask for the sudo password.
 func runOptions(c *cli.Context, file *cmdline.ClusterFile, s streams) pipeline.RunOptions {
+	ssh := sshOptions(c, s.err)
 	return pipeline.RunOptions{
 		ClusterFile:     file.Name,
 		ClusterData:     file.Data,
@@ -227,7 +229,8 @@ func runOptions(c *cli.Context, file *cmdline.ClusterFile, s streams) pipeline.R
 		FactsParallel:   c.Int("facts-parallel"),
 		KubeconfigDir:   c.String("kubeconfig-dir"),
 		KubeletLogLines: c.Int("kubelet-log-lines"),
-		Dial:            pipeline.SSHDialer(sshOptions(c, s.err)),
+		Dial:            pipeline.SSHDialer(ssh),
+		CheckLocal:      pipeline.SSHLocalCheck(ssh),
 		Out:             s.out,
 		Logger:          logger(c, s.err),
 		ReportFile:      c.String("report"),

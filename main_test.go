@@ -30,7 +30,8 @@ func TestPlanShowsThreeKubeletPaths(t *testing.T) {
 		"v1.30.4": {"kubeadm.k8s.io/v1beta3", "failSwapOn: false", "swapBehavior: NoSwap"},
 		"v1.37.2": {"kubeadm.k8s.io/v1beta4", "failSwapOn: false", "failCgroupV1: false"},
 	} {
-		code, out, errOut := runCLI(t, "plan", "--kubernetes-version", version, "--cgroup", "v1", "examples/cluster.yaml")
+		// minimal.yaml: the annotated example sets kubelet:, kubeProxy: and imagePullPolicy, which 1.17 refuses.
+		code, out, errOut := runCLI(t, "plan", "--kubernetes-version", version, "--cgroup", "v1", "examples/minimal.yaml")
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", version, code, errOut)
 		}
@@ -84,5 +85,34 @@ func TestPlanOutValidatesWithKubeadm(t *testing.T) {
 	}
 	if out, err := exec.Command(kubeadm, "config", "validate", "--config", initCfg).CombinedOutput(); err != nil {
 		t.Errorf("kubeadm config validate: %v\n%s", err, out)
+	}
+}
+
+// init prints defaults: the file it writes plans with no ignored preflight error but Swap and no node
+// label; hosts the loader would refuse are refused with exit 2.
+func TestInitPrintsDefaults(t *testing.T) {
+	code, out, errOut := runCLI(t, "init", "--masters", "192.168.122.50", "--workers", "192.168.122.51")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []string{"v1.21.0", "v1.37.2"} {
+		code, plan, errOut := runCLI(t, "plan", "--kubernetes-version", version, "--cgroup", "v2", file)
+		if code != 0 {
+			t.Fatalf("%s: plan of init's file: exit %d: %s", version, code, errOut)
+		}
+		for _, bad := range []string{"SystemVerification", "node-labels", "lab=true", "maxPods", "mode: iptables"} {
+			if strings.Contains(plan, bad) {
+				t.Errorf("%s: plan of init's file contains %q", version, bad)
+			}
+		}
+	}
+	for _, args := range [][]string{{"init", "--masters", "192.168.122.50", "--workers", "192.168.122.50"}, {"init", "--masters", "192.168.122.50:22"}, {"init"}} {
+		if code, _, _ := runCLI(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
 	}
 }

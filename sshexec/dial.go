@@ -2,7 +2,6 @@ package sshexec
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -45,7 +44,7 @@ func dial(ctx context.Context, ep Endpoint, opts Options) (*Client, error) {
 	}
 	if err != nil {
 		closeIfSet(bastion)
-		return nil, fmt.Errorf("%s: %w", host, err)
+		return nil, newDialError(ep, bastionLabel(ep), ctx, opts.DialTimeout, err) // names the host once
 	}
 	log.Debug("ssh: tcp connected", "host", host, "addr", addr, "bastion", bastionLabel(ep), "took", time.Since(started))
 
@@ -77,7 +76,7 @@ func dialTCP(ctx context.Context, addr string, timeout time.Duration) (net.Conn,
 	var d net.Dialer
 	conn, err := d.DialContext(dctx, "tcp", addr)
 	if err != nil {
-		return nil, stepError("dial "+addr, ctx, timeout, err)
+		return nil, err // dial wraps it in a *DialError
 	}
 	return conn, nil
 }
@@ -88,7 +87,10 @@ func (c *Client) tunnel(ctx context.Context, addr string, timeout time.Duration)
 	defer cancel()
 	conn, err := c.conn.DialContext(dctx, "tcp", addr)
 	if err != nil {
-		return nil, stepError(fmt.Sprintf("dial %s through bastion %s", addr, c.host), ctx, timeout, err)
+		if dctx.Err() != nil && ctx.Err() == nil {
+			return nil, context.DeadlineExceeded
+		}
+		return nil, err // dial wraps it in a *DialError
 	}
 	return conn, nil
 }
@@ -119,19 +121,6 @@ func handshake(ctx context.Context, conn net.Conn, addr string, config *ssh.Clie
 		conn.Close()
 		return nil, nil, nil, fmt.Errorf("ssh handshake: no answer within %s: %w", timeout, context.DeadlineExceeded)
 	}
-}
-
-// stepError words a failed dial step so that errors.Is(err, context.DeadlineExceeded) and
-// context.Canceled hold for timeouts and cancellation, whatever the net package wrapped.
-func stepError(step string, parent context.Context, timeout time.Duration, err error) error {
-	if perr := parent.Err(); perr != nil {
-		return fmt.Errorf("%s: %w", step, perr)
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return fmt.Errorf("%s: no answer within %s: %w", step, timeout, context.DeadlineExceeded)
-	}
-	return fmt.Errorf("%s: %w", step, err)
 }
 
 func closeIfSet(c *Client) {

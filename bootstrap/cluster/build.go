@@ -19,6 +19,10 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 		return nil, p.fail(p.root, "name", "is missing", "name the cluster, e.g. name: lab (the kubeconfig is written to lab.kubeconfig)")
 	}
 	c.Name = p.name.val
+	if p.opts.KubernetesVersion != "" {
+		p.versionNorm, _, _ = cfgCheckVersion(p.opts.KubernetesVersion) // checked in ParseWith
+		p.versionFrom = p.opts.from()
+	}
 	c.KubernetesVersion = p.versionNorm
 
 	// Hosts.
@@ -112,20 +116,13 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 	}
 	if p.behavior.node != nil {
 		c.Swap.Behavior = SwapBehavior(p.behavior.val)
+		c.Swap.BehaviorLine = p.behavior.node.Line
 	}
 
-	// Sections that need a kubeadm config file (v1beta3, Kubernetes 1.22 and later).
-	if p.versionNorm != "" {
-		if v := version.MustParseSemantic(p.versionNorm); versions.Legacy(v.Minor()) {
-			for _, s := range []struct {
-				field string
-				set   bool
-			}{{"kubelet", len(p.kubelet) > 0}, {"kubeProxy", len(p.kubeProxy) > 0}, {"nodeRegistration.imagePullPolicy", p.nodeReg.ImagePullPolicy != ""}} {
-				if s.set {
-					return nil, p.fail(p.keyNode(s.field), s.field, fmt.Sprintf("needs Kubernetes 1.%d or later (kubernetesVersion is %s)", versions.ConfigFileFrom, p.versionNorm), fmt.Sprintf("remove it (older kubeadm takes no configuration file), or use kubernetesVersion v1.%d.0 or later", versions.ConfigFileFrom))
-				}
-			}
-		}
+	// Settings that depend on the Kubernetes version: checked here for the file's version or the one
+	// given instead of it (plan --kubernetes-version), at the line of the setting.
+	if err := p.checkVersionGates(); err != nil {
+		return nil, err
 	}
 	if len(p.kubelet) > 0 {
 		c.Kubelet = p.kubelet
@@ -219,4 +216,38 @@ func (p *cfgParser) checkSubnets(master *cfgHost, hosts []*cfgHost) *ConfigError
 		}
 	}
 	return nil
+}
+
+// checkVersionGates refuses, at its line, the first setting (in file order) the Kubernetes version
+// cannot honour: kubelet:, kubeProxy: and nodeRegistration.imagePullPolicy need a kubeadm config file
+// (versions.ConfigFileFrom); swap.behavior needs the version that has it (versions.SwapBehaviorProblem).
+func (p *cfgParser) checkVersionGates() *ConfigError {
+	if p.versionNorm == "" {
+		return nil
+	}
+	v := version.MustParseSemantic(p.versionNorm)
+	which := "kubernetesVersion is " + p.versionNorm
+	if p.versionFrom != "" {
+		which = "Kubernetes " + p.versionNorm + " from " + p.versionFrom
+	}
+	var first *ConfigError
+	if versions.Legacy(v.Minor()) {
+		for _, s := range []struct {
+			field string
+			set   bool
+		}{{"kubelet", len(p.kubelet) > 0}, {"kubeProxy", len(p.kubeProxy) > 0}, {"nodeRegistration.imagePullPolicy", p.nodeReg.ImagePullPolicy != ""}} {
+			if s.set {
+				first = cfgFirst(first, p.fail(p.keyNode(s.field), s.field, fmt.Sprintf("needs Kubernetes 1.%d or later (%s)", versions.ConfigFileFrom, which), fmt.Sprintf("remove it (older kubeadm takes no configuration file), or use kubernetesVersion v1.%d.0 or later", versions.ConfigFileFrom)))
+			}
+		}
+	}
+	if p.behavior.node != nil {
+		if prob, fix := versions.SwapBehaviorProblem(v.Minor(), p.versionNorm, p.behavior.val); prob != "" {
+			if p.versionFrom != "" {
+				prob += " (" + which + ")"
+			}
+			first = cfgFirst(first, p.fail(p.behavior.node, "swap.behavior", prob, fix))
+		}
+	}
+	return first
 }

@@ -67,8 +67,29 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
+// Options change how a cluster file is read.
+type Options struct {
+	// KubernetesVersion, when set, replaces the file's kubernetesVersion (plan --kubernetes-version): it
+	// goes through the same parser and the same version-dependent field checks. VersionFrom names where
+	// it came from (the flag) in messages.
+	KubernetesVersion string
+	VersionFrom       string
+	// Data, when not nil, is the file's content the caller has read already (a cluster file from
+	// stdin); the path then only names it in Cluster.File and in messages.
+	Data []byte
+}
+
 // Load reads and validates the cluster file at path (see Parse). No host is contacted.
-func Load(path string) (*Cluster, error) {
+func Load(path string) (*Cluster, error) { return LoadWith(path, Options{}) }
+
+// LoadWith is Load with options. A bad o.KubernetesVersion is reported before the file is read.
+func LoadWith(path string, o Options) (*Cluster, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if o.Data != nil {
+		return ParseWith(path, o.Data, o)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &ConfigError{File: path, Problem: "cannot read the cluster file: " + cfgErrText(err), Fix: "check the path and its permissions"}
@@ -78,23 +99,44 @@ func Load(path string) (*Cluster, error) {
 	if err != nil {
 		return nil, &ConfigError{File: path, Problem: "cannot read the cluster file: " + cfgErrText(err), Fix: "check the path and its permissions"}
 	}
-	return Parse(path, data)
+	return ParseWith(path, data, o)
+}
+
+// check refuses a bad version given instead of the file's, as a *ConfigError naming the flag.
+func (o Options) check() *ConfigError {
+	if o.KubernetesVersion == "" {
+		return nil
+	}
+	if _, prob, fix := cfgCheckVersion(o.KubernetesVersion); prob != "" {
+		return &ConfigError{File: o.from(), Problem: prob, Fix: fix}
+	}
+	return nil
+}
+
+func (o Options) from() string {
+	if o.VersionFrom == "" {
+		return "the given Kubernetes version"
+	}
+	return o.VersionFrom
 }
 
 // LoadFrom is the loader every command uses: the file at path name (Load), or, when data is not nil,
 // contents the caller has read already (a cluster file from stdin), named name ("<stdin>") in
 // Cluster.File and in every message. Both go through Parse; nothing is written to disk.
 func LoadFrom(name string, data []byte) (*Cluster, error) {
-	if data != nil {
-		return Parse(name, data)
-	}
-	return Load(name)
+	return LoadWith(name, Options{Data: data})
 }
 
 // Parse validates the cluster file content data; file names it in messages and in Cluster.File. Every
 // default is filled in. The first problem found (in file order) is returned as a *ConfigError.
-func Parse(file string, data []byte) (c *Cluster, err error) {
-	p := &cfgParser{file: file}
+func Parse(file string, data []byte) (c *Cluster, err error) { return ParseWith(file, data, Options{}) }
+
+// ParseWith is Parse with options.
+func ParseWith(file string, data []byte, o Options) (c *Cluster, err error) {
+	if cerr := o.check(); cerr != nil {
+		return nil, cerr
+	}
+	p := &cfgParser{file: file, opts: o}
 	root, cerr := p.decode(data)
 	if cerr != nil {
 		return nil, cerr
@@ -137,6 +179,7 @@ func cfgErrText(err error) string {
 // cfgParser holds the raw, field-by-field validated sections until build merges them.
 type cfgParser struct {
 	file string
+	opts Options
 	// shallow skips the kubelet/kubeProxy deep checks when the tree is already known to be bad.
 	shallow bool
 	root    *yaml.Node
@@ -144,6 +187,7 @@ type cfgParser struct {
 	name        cfgStr
 	version     cfgStr
 	versionNorm string
+	versionFrom string // where versionNorm came from when not the file (Options.VersionFrom)
 	ssh         *cfgSSH
 	masters     *yaml.Node // the masters: value (a list)
 	hosts       []*cfgHost
@@ -187,8 +231,6 @@ const (
 
 var (
 	cfgClusterNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	cfgVersionRE     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
-	cfgMinorOnlyRE   = regexp.MustCompile(`^v?[0-9]+\.[0-9]+$`)
 	cfgUserRE        = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,31}$`)
 	cfgSafePathRE    = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
 	cfgSizeRE        = regexp.MustCompile(`^([0-9]+)(\.[0-9]+)?([KMGT])(i?)(B?)$`)

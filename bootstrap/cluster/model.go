@@ -86,6 +86,9 @@ type Swap struct {
 	SizeBytes int64
 	Path      string
 	Behavior  SwapBehavior
+	// BehaviorLine is the line of swap.behavior in the file (0 when left out), for the messages of checks
+	// that need the hosts' Kubernetes version.
+	BehaviorLine int `json:"-"`
 }
 
 // NodeRegistration settings applied to every node's init/join configuration.

@@ -3,11 +3,11 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-	"k8s.io/apimachinery/pkg/util/version"
 
 	"github.com/swapboot/swapboot/bootstrap/kubeadmcfg"
 	"github.com/swapboot/swapboot/bootstrap/versions"
@@ -82,23 +82,18 @@ func cfgCheckClusterName(s string) (string, string) {
 	return prob, "use lowercase letters, digits and - (not at the start or end), at most 63 characters, e.g. lab"
 }
 
-// cfgCheckVersion accepts 1.30.4 or v1.30.4 and returns v1.30.4.
+// cfgCheckVersion accepts 1.30.4 or v1.30.4 and returns v1.30.4 (versions.Parse, the one parser).
 func cfgCheckVersion(s string) (string, string, string) {
 	if s == "" {
 		return "", "is empty", "write a version such as v1.37.2, or remove the line to use the version of kubeadm on the first master"
 	}
-	if cfgMinorOnlyRE.MatchString(s) {
-		return "", fmt.Sprintf("%s has no patch version", cfgShow(s)), fmt.Sprintf("write the full version, e.g. %s.0", "v"+strings.TrimPrefix(s, "v"))
+	v, err := versions.Parse(s)
+	var ve *versions.Error
+	if errors.As(err, &ve) {
+		return "", ve.Problem, ve.Fix
 	}
-	if !cfgVersionRE.MatchString(s) {
-		return "", fmt.Sprintf("%s is not a Kubernetes version", cfgShow(s)), "write a version such as v1.37.2"
-	}
-	v, err := version.ParseSemantic(strings.TrimPrefix(s, "v"))
 	if err != nil {
-		return "", fmt.Sprintf("%s is not a Kubernetes version", cfgShow(s)), "write a version such as v1.37.2"
+		return "", err.Error(), "write a version such as v1.37.2"
 	}
-	if !versions.Supported(v.Major(), v.Minor()) {
-		return "", fmt.Sprintf("Kubernetes %s is not supported", "v"+v.String()), "swapboot supports " + versions.Range() + "; choose a version in that range"
-	}
-	return "v" + v.String(), "", ""
+	return versions.Normalize(v), "", ""
 }

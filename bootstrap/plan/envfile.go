@@ -3,13 +3,21 @@ package plan
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
 const extraArgsKey = "KUBELET_EXTRA_ARGS"
 
-// failSwapOnArg matches any --fail-swap-on flag the kubelet would read: bare (true), =true, =false, ...
-var failSwapOnArg = regexp.MustCompile(`(^|\s)--fail-swap-on(=[^\s"']*)?(\s|$)`)
+// flagPattern matches any --name flag the kubelet would read: bare (true), =true, =false, ...
+func flagPattern(name string) *regexp.Regexp {
+	return regexp.MustCompile(`(^|\s)--` + regexp.QuoteMeta(name) + `(=[^\s"']*)?(\s|$)`)
+}
+
+// kubeletArg is one --name=value flag swapboot sets in KUBELET_EXTRA_ARGS.
+type kubeletArg struct{ name, value string }
+
+var failSwapOff = kubeletArg{"fail-swap-on", "false"}
 
 // EnvFileError is an env file swapboot will not edit because it cannot do so safely.
 type EnvFileError struct{ Problem string }
@@ -21,15 +29,40 @@ func (e *EnvFileError) Error() string { return e.Problem }
 // byte; an existing --fail-swap-on flag is replaced; a missing KUBELET_EXTRA_ARGS line is added. The
 // result is the same when merged again.
 func MergeFailSwapOn(content string) (string, error) {
-	return editExtraArgs(content, true)
+	return editExtraArgs(content, []kubeletArg{failSwapOff}, true)
+}
+
+// MergeKubeletArgs is MergeFailSwapOn plus the cluster file's nodeRegistration.kubeletExtraArgs (names
+// without "--"), the path below Kubernetes 1.22 where no kubeadm document carries them: each becomes
+// --name=value (sorted by name, before --fail-swap-on=false), replacing a flag of the same name already in
+// the file; every other argument is kept. A value the env file cannot hold unquoted is refused.
+func MergeKubeletArgs(content string, extra map[string]string) (string, error) {
+	names := make([]string, 0, len(extra))
+	for name := range extra {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var args []kubeletArg
+	for _, name := range names {
+		if name == failSwapOff.name {
+			continue // swapboot's own value wins: the kubelet must tolerate swap
+		}
+		if v := extra[name]; strings.ContainsAny(name+v, " \t\n\"'\\") || name == "" {
+			return "", &EnvFileError{fmt.Sprintf("nodeRegistration.kubeletExtraArgs %s: %q cannot be written to %s unquoted (no blanks, quotes or backslashes below Kubernetes 1.22)", name, v, extraArgsKey)}
+		}
+		args = append(args, kubeletArg{name, extra[name]})
+	}
+	return editExtraArgs(content, append(args, failSwapOff), true)
 }
 
 // RemoveFailSwapOn undoes MergeFailSwapOn's flag (for swap disable and reset), keeping everything else.
 func RemoveFailSwapOn(content string) (string, error) {
-	return editExtraArgs(content, false)
+	return editExtraArgs(content, []kubeletArg{failSwapOff}, false)
 }
 
-func editExtraArgs(content string, add bool) (string, error) {
+// editExtraArgs removes every flag named in args from KUBELET_EXTRA_ARGS and, when add is set, appends
+// them with their values (in order) to the last assignment.
+func editExtraArgs(content string, args []kubeletArg, add bool) (string, error) {
 	if strings.ContainsRune(content, 0) {
 		return "", &EnvFileError{"the file contains a NUL byte"}
 	}
@@ -45,9 +78,17 @@ func editExtraArgs(content string, add bool) (string, error) {
 	}
 	if last < 0 {
 		if add {
-			lines = append(lines, extraArgsKey+"=--fail-swap-on=false")
+			value := joinArgs(args)
+			if strings.Contains(value, " ") {
+				value = `"` + value + `"`
+			}
+			lines = append(lines, extraArgsKey+"="+value)
 		}
 		return joinLines(lines), nil
+	}
+	patterns := make([]*regexp.Regexp, len(args))
+	for i, a := range args {
+		patterns[i] = flagPattern(a.name)
 	}
 	// systemd applies the last assignment; earlier ones are dead, but stale --fail-swap-on flags in them
 	// would mislead a reader, so every assignment is edited the same way.
@@ -66,15 +107,17 @@ func editExtraArgs(content string, add bool) (string, error) {
 			quote, inner = value[:1], value[1:n-1]
 		}
 		// Adjacent flags share the blank between them, so replace until none is left.
-		for failSwapOnArg.MatchString(inner) {
-			inner = failSwapOnArg.ReplaceAllString(inner, " ")
+		for _, pattern := range patterns {
+			for pattern.MatchString(inner) {
+				inner = pattern.ReplaceAllString(inner, " ")
+			}
 		}
 		inner = strings.TrimSpace(inner)
 		if add && i == last {
 			if inner != "" {
 				inner += " "
 			}
-			inner += "--fail-swap-on=false"
+			inner += joinArgs(args)
 		}
 		if quote == "" && strings.ContainsAny(inner, " \t") && !strings.ContainsAny(inner, `"'\`) {
 			quote = `"`
@@ -96,6 +139,14 @@ func envAssignment(line string) (key, value string, ok bool) {
 		return "", "", false
 	}
 	return strings.TrimSpace(key), strings.TrimRight(value, " \t\r"), true
+}
+
+func joinArgs(args []kubeletArg) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = "--" + a.name + "=" + a.value
+	}
+	return strings.Join(parts, " ")
 }
 
 func joinLines(lines []string) string {

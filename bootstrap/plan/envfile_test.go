@@ -97,3 +97,30 @@ func FuzzMergeFailSwapOn(f *testing.F) {
 		}
 	})
 }
+
+func TestMergeKubeletArgs(t *testing.T) {
+	extra := map[string]string{"node-labels": "role=db", "max-pods": "50"}
+	cases := []struct{ name, in, want string }{
+		{"empty file", "", "KUBELET_EXTRA_ARGS=\"--max-pods=50 --node-labels=role=db --fail-swap-on=false\"\n"},
+		{"keeps the host's args", "KUBELET_EXTRA_ARGS=--node-ip=10.0.0.5\n", "KUBELET_EXTRA_ARGS=\"--node-ip=10.0.0.5 --max-pods=50 --node-labels=role=db --fail-swap-on=false\"\n"},
+		{"replaces the same flag", "KUBELET_EXTRA_ARGS=\"--max-pods=10 --v=2\"\n", "KUBELET_EXTRA_ARGS=\"--v=2 --max-pods=50 --node-labels=role=db --fail-swap-on=false\"\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := MergeKubeletArgs(c.in, extra)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("MergeKubeletArgs(%q)\n got %q\nwant %q", c.in, got, c.want)
+			}
+			again, err := MergeKubeletArgs(got, extra)
+			if err != nil || again != got {
+				t.Errorf("not idempotent: %q -> %q (%v)", got, again, err)
+			}
+		})
+	}
+	if _, err := MergeKubeletArgs("", map[string]string{"node-labels": "a=b c=d"}); err == nil {
+		t.Error("a value with a blank was accepted")
+	}
+}

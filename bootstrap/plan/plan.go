@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -184,7 +185,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		hp := HostPlan{Host: h, Facts: f}
 		hp.Steps = append(hp.Steps, swapStep(c, f))
 		if policy.Legacy {
-			s, err := upKubeletEnvStep(f)
+			s, err := upKubeletEnvStep(f, c.NodeRegistration.KubeletExtraArgs)
 			if err != nil {
 				return nil, fmt.Errorf("%s: kubelet: %w", h.ID(), err)
 			}
@@ -230,7 +231,12 @@ func clusterPolicy(c *cluster.Cluster, facts map[string]hostfacts.Facts) (Kubele
 			v1Hosts = append(v1Hosts, h.ID())
 		}
 	}
-	return DecideKubelet(v, c.Swap.Behavior, v1Hosts)
+	pol, err := DecideKubelet(v, c.Swap.Behavior, v1Hosts)
+	var pe *PolicyError
+	if errors.As(err, &pe) && pe.Field == "swap.behavior" && c.Swap.BehaviorLine > 0 {
+		pe.File, pe.Line = c.File, c.Swap.BehaviorLine
+	}
+	return pol, err
 }
 
 // mergeIgnored is swapboot's preflight exceptions plus the user's, without duplicates; "all" alone wins.

@@ -225,3 +225,30 @@ func TestPrintMasksSecretInputs(t *testing.T) {
 		t.Errorf("the minted token is not masked:\n%s", out.String())
 	}
 }
+
+// Below 1.22 no kubeadm document carries nodeRegistration.kubeletExtraArgs: they go to KUBELET_EXTRA_ARGS.
+func TestLegacyPlanKeepsKubeletExtraArgs(t *testing.T) {
+	c := testCluster()
+	c.NodeRegistration.KubeletExtraArgs = map[string]string{"node-labels": "role=db", "max-pods": "50"}
+	p := planFor(t, c, "v1.21.0", true, false)
+	var out bytes.Buffer
+	if err := p.Print(&out, output.NewRedactor()); err != nil {
+		t.Fatal(err)
+	}
+	for _, hp := range p.Hosts {
+		found := false
+		for _, s := range hp.Steps {
+			for _, content := range s.Files {
+				if strings.Contains(content, "--max-pods=50 --node-labels=role=db --fail-swap-on=false") {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: kubeletExtraArgs not in the env file", hp.Host.ID())
+		}
+	}
+	if !strings.Contains(out.String(), "--node-labels=role=db") || !strings.Contains(out.String(), "--max-pods=50") {
+		t.Error("the plan text lacks the extra arguments")
+	}
+}

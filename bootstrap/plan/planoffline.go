@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/output"
 )
@@ -26,23 +27,18 @@ const exampleToken = "abcdef.0123456789abcdef"
 
 // PlanOffline prints (and optionally writes) the plan for assumed hosts.
 func PlanOffline(o PlanOfflineOptions) error {
-	c, err := cluster.LoadFrom(o.ClusterFile, o.ClusterData)
+	// The flag's version goes through the loader: the same parser and the same version-dependent checks
+	// as the file's kubernetesVersion, which it replaces.
+	c, err := cluster.LoadWith(o.ClusterFile, cluster.Options{Data: o.ClusterData,
+		KubernetesVersion: o.Assume.KubernetesVersion, VersionFrom: "--kubernetes-version"})
 	if err != nil {
 		return err
 	}
-	if o.Assume.KubernetesVersion == "" {
-		o.Assume.KubernetesVersion = c.KubernetesVersion
+	if c.KubernetesVersion == "" {
+		return exit.WithCode(exit.BadInput, errors.New("--kubernetes-version is required when the cluster file has no kubernetesVersion"))
 	}
-	if o.Assume.KubernetesVersion == "" {
-		return errors.New("--kubernetes-version is required when the cluster file has no kubernetesVersion")
-	}
-	v, err := ParseVersion(o.Assume.KubernetesVersion)
-	if err != nil {
-		return err
-	}
-	o.Assume.KubernetesVersion = "v" + v.String()
 	// The assumed version is the hosts' kubeadm and what init deploys.
-	c.KubernetesVersion = o.Assume.KubernetesVersion
+	o.Assume.KubernetesVersion = c.KubernetesVersion
 	facts, notes := hostfacts.AssumedFacts(c, o.Assume)
 	plan, err := BuildPlan(c, facts, PlanOptions{NewToken: func() (string, error) { return exampleToken, nil }})
 	if err != nil {

@@ -39,16 +39,23 @@ type PolicyError struct {
 	Field   string
 	Problem string
 	Fix     string
+	// File and Line name the setting in the cluster file when it is one (Line 0: no line).
+	File string
+	Line int
 }
 
 // ExitCode: a setting the version, the hosts or a flag cannot honour is bad input.
 func (e *PolicyError) ExitCode() int { return exit.BadInput }
 
 func (e *PolicyError) Error() string {
-	return fmt.Sprintf("%s: %s; %s", e.Field, e.Problem, e.Fix)
+	where := ""
+	if e.File != "" && e.Line > 0 {
+		where = fmt.Sprintf("%s:%d: ", e.File, e.Line)
+	}
+	return fmt.Sprintf("%s%s: %s; %s", where, e.Field, e.Problem, e.Fix)
 }
 
-// ParseVersion accepts "v1.30.4" or "1.30.4" and checks the supported range (versions.Parse).
+// ParseVersion is versions.Parse, the one version parser.
 func ParseVersion(s string) (*version.Version, error) { return versions.Parse(s) }
 
 // DecideKubelet chooses the kubelet swap settings for Kubernetes version v, the cluster file's behavior and
@@ -64,25 +71,21 @@ func DecideKubelet(v *version.Version, behavior cluster.SwapBehavior, cgroupV1Ho
 	}
 
 	if behavior == cluster.SwapLimitedSwap && !allV2 {
-		return p, &PolicyError{"swap.behavior", "LimitedSwap needs cgroup v2, and these hosts use cgroup v1: " + v1List + " (the kubelet refuses to start)",
-			"use behavior: auto (NoSwap on cgroup v1), or move the hosts to cgroup v2"}
+		return p, &PolicyError{Field: "swap.behavior", Problem: "LimitedSwap needs cgroup v2, and these hosts use cgroup v1: " + v1List + " (the kubelet refuses to start)",
+			Fix: "use behavior: auto (NoSwap on cgroup v1), or move the hosts to cgroup v2"}
+	}
+	if prob, fix := versions.SwapBehaviorProblem(minor, p.Version, string(behavior)); prob != "" {
+		return p, &PolicyError{Field: "swap.behavior", Problem: prob, Fix: fix}
 	}
 	switch {
 	case versions.Legacy(minor):
 		p.Legacy = true
-		if behavior != cluster.SwapAuto {
-			return p, &PolicyError{"swap.behavior", fmt.Sprintf("Kubernetes %s has no swap behaviours (they start in 1.%d)", p.Version, versions.SwapBehaviorFrom),
-				fmt.Sprintf("use behavior: auto, or Kubernetes >= 1.%d for LimitedSwap (>= 1.%d for NoSwap)", versions.SwapBehaviorFrom, versions.NoSwapFrom)}
-		}
 		p.Notes = append(p.Notes,
 			"kubelet < 1.22 has no swap settings in its config: --fail-swap-on=false goes into KUBELET_EXTRA_ARGS in the kubelet env file on every host",
 			"kubeadm < 1.22 gets flags, not a config file (swapboot's config API support starts at v1beta3)")
 	case minor < versions.NoSwapFrom:
 		p.ConfigAPI = versions.KubeadmAPI(minor)
 		switch behavior {
-		case cluster.SwapNoSwap:
-			return p, &PolicyError{"swap.behavior", fmt.Sprintf("NoSwap exists from Kubernetes 1.%d; %s does not know it", versions.NoSwapFrom, p.Version),
-				"use behavior: auto (or LimitedSwap on cgroup v2)"}
 		case cluster.SwapLimitedSwap:
 			p.SwapBehavior, p.NodeSwapGate = "LimitedSwap", versions.NodeSwapGate(minor)
 			if minor < versions.LimitedSwapBetaFrom {

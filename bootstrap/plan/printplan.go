@@ -51,32 +51,37 @@ func (p *Plan) Print(w io.Writer, r *output.Redactor) error {
 }
 
 // WriteFiles writes every rendered script and document under dir/<host>/ so they can be read, diffed or
-// checked with `kubeadm config validate`.
+// checked with `kubeadm config validate`. dir must be new, empty, or a folder swapboot wrote before (see
+// OutManifest): only the files it wrote there are replaced.
 func (p *Plan) WriteFiles(dir string, r *output.Redactor) error {
+	if err := prepareOutDir(dir); err != nil {
+		return err
+	}
+	w := &outWriter{dir: dir}
 	for _, hp := range p.Hosts {
-		hostDir := filepath.Join(dir, hp.Host.Address)
+		hostDir := hp.Host.Address
 		for i, s := range hp.Steps {
 			script, secrets, err := p.shown(s)
 			if err != nil {
 				return fmt.Errorf("%s: %s: %w", hp.Host.ID(), s.Phase, err)
 			}
 			name := fmt.Sprintf("%02d-%s-%s.sh", i+1, s.Phase, s.Template())
-			if err := writeOut(filepath.Join(hostDir, name), p.Display(r, script)); err != nil {
+			if err := w.write(filepath.Join(hostDir, name), p.Display(r, script)); err != nil {
 				return err
 			}
 			for path, content := range s.Files {
-				if err := writeOut(filepath.Join(hostDir, "files", filepath.Clean(path)), p.Display(r, mask(content, secrets))); err != nil {
+				if err := w.write(filepath.Join(hostDir, "files", filepath.Clean(path)), p.Display(r, mask(content, secrets))); err != nil {
 					return err
 				}
 			}
 		}
 		if s := p.joinFile(hp); s != "" {
-			if err := writeOut(filepath.Join(hostDir, "files", "var/lib/swapboot/kubeadm-join.yaml"), p.Display(r, s)); err != nil {
+			if err := w.write(filepath.Join(hostDir, "files", "var/lib/swapboot/kubeadm-join.yaml"), p.Display(r, s)); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return w.finish()
 }
 
 // shown is a step's script as people see it: rendered from the same typed call the executor runs, with

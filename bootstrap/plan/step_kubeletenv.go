@@ -30,17 +30,22 @@ func kubeletEnvStep(f hostfacts.Facts, content, summary, skip string) Step {
 	return s
 }
 
-// upKubeletEnvStep adds --fail-swap-on=false (up, legacy clusters).
-func upKubeletEnvStep(f hostfacts.Facts) (Step, error) {
+// upKubeletEnvStep adds --fail-swap-on=false and nodeRegistration.kubeletExtraArgs (up, legacy clusters,
+// where no kubeadm document carries the extra arguments).
+func upKubeletEnvStep(f hostfacts.Facts, extra map[string]string) (Step, error) {
 	if f.KubeletEnvFile == "" {
 		return Step{}, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: f.Hostname,
 			Problem: "the kubelet's 10-kubeadm.conf drop-in (or its EnvironmentFile for KUBELET_EXTRA_ARGS) was not found",
 			Fix:     "install the kubeadm package, which ships the drop-in"}}}
 	}
-	merged, err := MergeFailSwapOn(f.KubeletEnvContent)
+	merged, err := MergeKubeletArgs(f.KubeletEnvContent, extra)
 	if err != nil {
 		return Step{}, fmt.Errorf("%s: %w", f.KubeletEnvFile, err)
 	}
-	return kubeletEnvStep(f, merged, "--fail-swap-on=false in KUBELET_EXTRA_ARGS of "+f.KubeletEnvFile+", systemctl daemon-reload",
-		f.KubeletEnvFile+" already has --fail-swap-on=false"), nil
+	what := "--fail-swap-on=false"
+	if len(extra) > 0 {
+		what = "nodeRegistration.kubeletExtraArgs and " + what
+	}
+	return kubeletEnvStep(f, merged, what+" in KUBELET_EXTRA_ARGS of "+f.KubeletEnvFile+", systemctl daemon-reload",
+		f.KubeletEnvFile+" already has "+what), nil
 }

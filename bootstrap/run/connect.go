@@ -33,14 +33,21 @@ func (e *UnreachableError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d host(s) failed at %s; nothing was changed:", len(e.Failures), e.Step)
 	for _, f := range e.Failures {
-		// The transport's errors already start with the host; name it once.
-		msg := strings.TrimPrefix(f.Err.Error(), e.Step+": ")
-		for _, name := range []string{f.Host.ID(), f.Host.Address} {
-			msg = strings.TrimPrefix(msg, name+": ")
-		}
-		fmt.Fprintf(&b, "\n  %s: %s: %s", f.Host.ID(), e.Step, msg)
+		fmt.Fprintf(&b, "\n  %s: %s: %s", f.Host.ID(), e.Step, hostlessMessage(f.Err, e.Step, f.Host))
 	}
 	return b.String()
+}
+
+// hostlessMessage is err's message without the host it starts with (the list names the host once).
+func hostlessMessage(err error, step string, h cluster.Host) string {
+	if de, ok := err.(*sshexec.DialError); ok { // as the transport returned it (not wrapped)
+		return de.Detail()
+	}
+	msg := strings.TrimPrefix(err.Error(), step+": ")
+	for _, name := range []string{h.ID(), h.Address} {
+		msg = strings.TrimPrefix(msg, name+": ")
+	}
+	return msg
 }
 
 // Connect opens one connection per host for the whole run, in bounded parallel. It reports every host it
@@ -54,7 +61,7 @@ func Connect(ctx context.Context, dial Dialer, hosts []cluster.Host, parallel in
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
-			failures = append(failures, HostError{h, fmt.Errorf("connect: %w", err)})
+			failures = append(failures, HostError{h, err}) // UnreachableError names the step
 			return
 		}
 		conns[h.Address] = c

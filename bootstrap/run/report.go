@@ -2,6 +2,7 @@ package run
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -43,9 +44,14 @@ type HostReport struct {
 	// Kubelet says how this host's kubelet tolerates swap.
 	Kubelet string
 	Steps   []StepResult
+	// Err is the host's failure before any step (connect, facts), when the run stopped there.
+	Err error
 }
 
 func (h *HostReport) failed() bool {
+	if h.Err != nil {
+		return true
+	}
 	for _, s := range h.Steps {
 		if s.Status == StatusFailed {
 			return true
@@ -56,7 +62,10 @@ func (h *HostReport) failed() bool {
 
 // Report is the outcome of a run, host by host.
 type Report struct {
-	Hosts []*HostReport
+	// FailedAt names the step before the plan where the run stopped (connect, facts); "" when it got
+	// to the plan.
+	FailedAt string
+	Hosts    []*HostReport
 	// Interrupted: the run's context ended before the plan did (Ctrl-C, SIGTERM or the run's time
 	// limit); TimedOut: it ended because the time limit passed (exit.Code of that context).
 	Interrupted    bool
@@ -95,9 +104,43 @@ func (r *Report) Changes() int {
 	return n
 }
 
+// ReportSchemaVersion is the "schemaVersion" of the JSON report (README.md, "Machine-readable output");
+// it changes when a field is removed or changes meaning, not when one is added.
+const ReportSchemaVersion = 1
+
+// earlyReport is the report of a run that stopped before its plan: every host in scope, those that could
+// not be reached or read with their error.
+func earlyReport(scope *cluster.Cluster, interrupted bool, err error) *Report {
+	r := &Report{Interrupted: interrupted}
+	byAddr := map[string]error{}
+	var ue *UnreachableError
+	if errors.As(err, &ue) {
+		r.FailedAt = ue.Step
+		for _, f := range ue.Failures {
+			byAddr[f.Host.Address] = &hostStepError{step: ue.Step, host: f.Host, err: f.Err}
+		}
+	}
+	for _, h := range scope.Hosts() {
+		r.Hosts = append(r.Hosts, &HostReport{Host: h, Err: byAddr[h.Address]})
+	}
+	return r
+}
+
+// hostStepError is one host's failure in a step before the plan, worded as in UnreachableError.
+type hostStepError struct {
+	step string
+	host cluster.Host
+	err  error
+}
+
+func (e *hostStepError) Error() string { return e.step + ": " + hostlessMessage(e.err, e.step, e.host) }
+func (e *hostStepError) Unwrap() error { return e.err }
+
 // reportJSON is the machine-readable report (--report FILE), with secrets masked.
 type reportJSON struct {
-	Hosts []struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	FailedAt      string `json:"failedAt,omitempty"`
+	Hosts         []struct {
 		Host  string       `json:"host"`
 		Role  cluster.Role `json:"role"`
 		Steps []StepResult `json:"steps"`
@@ -120,6 +163,9 @@ func (r *Report) JSON(redact func(string) string) ([]byte, error) {
 			Steps []StepResult `json:"steps"`
 			Error []string     `json:"errors,omitempty"`
 		}{Host: h.Host.ID(), Role: h.Host.Role}
+		if h.Err != nil {
+			row.Error = append(row.Error, redact(h.Err.Error()))
+		}
 		for _, s := range h.Steps {
 			s.Detail = redact(s.Detail)
 			row.Steps = append(row.Steps, s)
@@ -129,6 +175,7 @@ func (r *Report) JSON(redact func(string) string) ([]byte, error) {
 		}
 		out.Hosts = append(out.Hosts, row)
 	}
+	out.SchemaVersion, out.FailedAt = ReportSchemaVersion, r.FailedAt
 	out.Interrupted, out.KubeconfigPath, out.Changes = r.Interrupted, r.KubeconfigPath, r.Changes()
 	out.ElapsedNanos, out.ExitCode = int64(r.Elapsed), r.ExitCode()
 	return json.MarshalIndent(out, "", "  ")

@@ -52,7 +52,8 @@ type StatusOptions struct {
 	ClusterData []byte
 	Parallel    int
 	Dial        Dialer
-	Output      string // table | json
+	CheckLocal  LocalCheck // before any host is contacted (see RunOptions)
+	Output      string     // table | json
 	Out         io.Writer
 	// Timeout bounds the whole command (--timeout; 0: no limit of its own); when it passes
 	// ClusterStatus returns a *TimeoutError (exit.TimedOut).
@@ -86,6 +87,9 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		return exit.WithCode(exit.BadInput, err)
 	}
 	hosts := c.Hosts()
+	if err := checkLocal(o.CheckLocal, hosts); err != nil {
+		return err
+	}
 	statuses := make([]NodeStatus, len(hosts))
 	var mu sync.Mutex
 	var nodes map[string][2]string // address or name -> {name, Ready}
@@ -108,7 +112,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}()
 		conn, err := dial(ctx, h)
 		if err != nil {
-			st.Problems = append(st.Problems, "unreachable: "+err.Error())
+			st.Problems = append(st.Problems, "unreachable: "+hostlessMessage(err, "", h))
 			return
 		}
 		defer conn.Close()

@@ -32,9 +32,11 @@ type RunOptions struct {
 	KubeconfigPath  string // overrides KubeconfigDir/<name>.kubeconfig
 	KubeletLogLines int
 	Dial            Dialer
-	Out             io.Writer
-	Logger          *slog.Logger
-	Plan            plan.PlanOptions
+	// CheckLocal, when set, checks the local setup (key files, ssh-agent) before any host is contacted.
+	CheckLocal LocalCheck
+	Out        io.Writer
+	Logger     *slog.Logger
+	Plan       plan.PlanOptions
 	// Confirm is asked before a destructive plan runs (reset); nil means yes.
 	Confirm func(*plan.Plan) (bool, error)
 	// OnlyMaster connects to the first master only (kubeconfig).
@@ -72,12 +74,16 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 		return exit.WithCode(exit.BadInput, err)
 	}
 	done(nil, "cluster", scope.Name, "masters", len(scope.Masters), "workers", len(scope.Workers))
+	// Local setup (key files, the ssh-agent) is checked once, before any host is dialled.
+	if err := checkLocal(o.CheckLocal, scope.Hosts()); err != nil {
+		return err
+	}
 
 	done = stage(log, "connect", "hosts", len(scope.Hosts()))
 	conns, err := Connect(ctx, loggedDial(o.Dial, log), scope.Hosts(), o.factsParallel())
 	if err != nil {
 		done(err)
-		return stopped(ctx, o.Timeout, "connecting", false, err)
+		return o.stoppedEarly(ctx, scope, "connecting", err)
 	}
 	done(nil)
 	defer CloseAll(conns)
@@ -86,7 +92,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	facts, err := GatherFacts(ctx, scope, conns, o.factsParallel())
 	if err != nil {
 		done(err)
-		return stopped(ctx, o.Timeout, "reading facts", false, err)
+		return o.stoppedEarly(ctx, scope, "reading facts", err)
 	}
 	done(nil)
 
@@ -126,15 +132,9 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	done = stage(log, "report", "file", o.ReportFile)
 	fmt.Fprintln(o.Out)
 	report.Print(o.Out, redactor.Redact)
-	if o.ReportFile != "" {
-		data, err := report.JSON(redactor.Redact)
-		if err == nil {
-			_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
-		}
-		if err != nil {
-			done(err)
-			return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
-		}
+	if err := o.writeReport(report, redactor); err != nil {
+		done(err)
+		return err
 	}
 	done(nil, "exitCode", report.ExitCode())
 	switch code := report.ExitCode(); code {
@@ -146,6 +146,33 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 		return exit.WithCode(code, fmt.Errorf("some hosts failed; fix the cause and run swapboot %s again: finished steps are skipped", p.Command))
 	}
 	return nil
+}
+
+// writeReport writes --report FILE (secrets masked).
+func (o RunOptions) writeReport(r *Report, redactor *output.Redactor) error {
+	if o.ReportFile == "" {
+		return nil
+	}
+	data, err := r.JSON(redactor.Redact)
+	if err == nil {
+		_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
+	}
+	if err != nil {
+		return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))
+	}
+	return nil
+}
+
+// stoppedEarly ends a run that could not connect to or read every host: the report (most useful then)
+// lists every host, those not reached with their error; err keeps its exit code.
+func (o RunOptions) stoppedEarly(ctx context.Context, scope *cluster.Cluster, stage string, err error) error {
+	stop := stopped(ctx, o.Timeout, stage, false, err)
+	r := earlyReport(scope, ctx.Err() != nil, err)
+	r.TimedOut = exit.Code(ctx, err) == exit.TimedOut
+	if werr := o.writeReport(r, output.NewRedactor()); werr != nil {
+		return exit.WithCode(exit.Code(ctx, stop), fmt.Errorf("%w (and %v)", stop, werr))
+	}
+	return stop
 }
 
 func (o RunOptions) factsParallel() int {

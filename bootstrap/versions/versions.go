@@ -6,6 +6,7 @@ package versions
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/version"
@@ -58,16 +59,60 @@ func Supported(major, minor uint) bool {
 	return major == 1 && minor >= OldestMinor && minor <= NewestMinor
 }
 
-// Parse accepts "v1.30.4" or "1.30.4" and checks the supported range.
+// Error is a version swapboot refuses: what is wrong and how to fix it.
+type Error struct {
+	Value, Problem, Fix string
+}
+
+func (e *Error) Error() string { return e.Problem + "; " + e.Fix }
+
+var (
+	versionRE   = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
+	minorOnlyRE = regexp.MustCompile(`^v?[0-9]+\.[0-9]+$`)
+)
+
+// Parse is the one parser of a Kubernetes version a user writes (the cluster file's kubernetesVersion,
+// plan --kubernetes-version) or kubeadm reports: "v1.30.4" or "1.30.4", a pre-release kept
+// ("v1.30.4-rc.1"); no blanks, no build metadata, no leading zeros, no missing patch; in the supported
+// range. Errors are *Error. Normalize gives the form swapboot writes ("v" + v.String()).
 func Parse(s string) (*version.Version, error) {
-	v, err := version.ParseGeneric(strings.TrimPrefix(strings.TrimSpace(s), "v"))
+	show := fmt.Sprintf("%q", s)
+	if s == "" {
+		return nil, &Error{s, "is empty", "write a version such as v1.37.2"}
+	}
+	if minorOnlyRE.MatchString(s) {
+		return nil, &Error{s, show + " has no patch version", "write the full version, e.g. v" + strings.TrimPrefix(s, "v") + ".0"}
+	}
+	if !versionRE.MatchString(s) {
+		return nil, &Error{s, show + " is not a Kubernetes version", "write a version such as v1.37.2"}
+	}
+	v, err := version.ParseSemantic(strings.TrimPrefix(s, "v"))
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a Kubernetes version such as v1.30.4", s)
+		return nil, &Error{s, show + " is not a Kubernetes version", "write a version such as v1.37.2"}
 	}
 	if !Supported(v.Major(), v.Minor()) {
-		return nil, fmt.Errorf("Kubernetes %s is not supported: swapboot supports %s", s, Range())
+		return nil, &Error{s, "Kubernetes v" + v.String() + " is not supported", "swapboot supports " + Range() + "; choose a version in that range"}
 	}
 	return v, nil
+}
+
+// Normalize is the version as swapboot writes it: "v1.30.4", "v1.30.4-rc.1".
+func Normalize(v *version.Version) string { return "v" + v.String() }
+
+// SwapBehaviorProblem says why Kubernetes 1.minor cannot honour the cluster file's swap.behavior (auto,
+// NoSwap or LimitedSwap) whatever the hosts are; "" when it can. version names it in the message.
+func SwapBehaviorProblem(minor uint, version, behavior string) (problem, fix string) {
+	switch {
+	case behavior == "" || behavior == "auto":
+		return "", ""
+	case Legacy(minor):
+		return fmt.Sprintf("Kubernetes %s has no swap behaviours (they start in 1.%d)", version, SwapBehaviorFrom),
+			fmt.Sprintf("use behavior: auto, or Kubernetes >= 1.%d for LimitedSwap (>= 1.%d for NoSwap)", SwapBehaviorFrom, NoSwapFrom)
+	case behavior == "NoSwap" && minor < NoSwapFrom:
+		return fmt.Sprintf("NoSwap exists from Kubernetes 1.%d; %s does not know it", NoSwapFrom, version),
+			"use behavior: auto (or LimitedSwap on cgroup v2)"
+	}
+	return "", ""
 }
 
 // Legacy reports whether 1.minor takes the pre-config-file path.
