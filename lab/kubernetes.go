@@ -37,7 +37,7 @@ func ensureK8s(o Options) (string, error) {
 	if script == "" {
 		return "", fmt.Errorf("no Kubernetes build at %s and lab/k8sbuild/build.sh not found (pass --build-script)", dir)
 	}
-	fmt.Fprintf(o.Log, "lab: building Kubernetes %s with %s (15-25 min on 2 cores)\n", o.K8sVersion, script)
+	fmt.Fprintf(o.Log, "lab: no Kubernetes %s in the cache yet: building it with %s (progress below; the first build takes a while, later runs reuse it)\n", o.K8sVersion, script)
 	cmd := exec.Command(script, "--version", o.K8sVersion, "--cache", o.CacheRoot)
 	cmd.Stdout, cmd.Stderr = o.Log, o.Log
 	if err := cmd.Run(); err != nil {

@@ -28,7 +28,8 @@ func stage(log *slog.Logger, name string, args ...any) func(err error, args ...a
 	return func(err error, args ...any) {
 		args = append([]any{"stage", name, "took", time.Since(started)}, args...)
 		if err != nil {
-			log.Debug("stage failed", append(args, "err", err)...)
+			// The error itself is what the command ends with; it is printed once, there.
+			log.Debug("stage failed (the error is printed at the end)", args...)
 			return
 		}
 		log.Debug("stage done", args...)

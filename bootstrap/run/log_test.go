@@ -64,7 +64,7 @@ func TestRunLogsItsStages(t *testing.T) {
 				"msg=stage stage=execute command=up", "msg=\"stage done\" stage=execute", "msg=stage stage=report", "msg=\"stage done\" stage=report"},
 			[]string{"stage failed"}},
 		{"refused", true, func(context.Context, cluster.Host) (Conn, error) { return nil, errors.New("connection refused") }, exit.HostFailed,
-			[]string{"msg=stage stage=load", "msg=connecting host=10.0.0.1", "msg=\"connect failed\" host=10.0.0.1", "msg=\"stage failed\" stage=connect"},
+			[]string{"msg=stage stage=load", "msg=connecting host=10.0.0.1", "msg=\"connect failed\" host=10.0.0.1", "msg=\"stage failed (the error is printed at the end)\" stage=connect"},
 			[]string{"stage=facts", "stage=plan"}},
 	} {
 		var log syncBuffer

@@ -156,7 +156,7 @@ func TestRelBastion(t *testing.T) {
 	t.Run("without the bastion the hosts are unreachable", func(t *testing.T) {
 		st, res := e.status(e.cluster("direct.yaml", e.sshValue(knownHosts), m, w), nil, "--dial-timeout", "2s")
 		for _, a := range []string{m, w} {
-			if st[a].Reachable || !strings.Contains(st[a].problems(), "no answer within 2s") {
+			if st[a].Reachable || !strings.Contains(st[a].problems(), "no answer on port 22 within 2s") {
 				t.Errorf("%s reachable directly, or not a dial timeout: %s\n%s", a, st[a].problems(), res.out)
 			}
 		}
