@@ -298,5 +298,6 @@ func (p *Plan) PrintJSON(w io.Writer, r *output.Redactor, withScripts bool) erro
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }
