@@ -263,11 +263,11 @@ func TestEachCommandShowsItsFlags(t *testing.T) {
 		want, avoid []string
 	}{
 		{[]string{"status"}, []string{"--output value, -o value", "--facts-parallel"}, []string{"--parallel", "--step-timeout", "--report", "--dry-run"}},
-		{[]string{"kubeconfig"}, []string{"--file value, --kubeconfig-out value"}, []string{"--exclude", "--parallel", "--report", "-o ", "--facts-parallel"}},
+		{[]string{"kubeconfig"}, []string{"--file value, --kubeconfig-out value", "--output value, -o value"}, []string{"--exclude", "--parallel", "--report", "--facts-parallel"}},
 		{[]string{"swap", "enable"}, []string{"--node value", "--dry-run"}, []string{"--parallel value", "--yes"}},
 		{[]string{"swap", "disable"}, []string{"--node value", "--yes"}, []string{"--parallel value"}},
 		{[]string{"add-node"}, []string{"--node value", "--parallel value"}, []string{"--worker "}},
-		{[]string{"up"}, []string{"--parallel value", "--kubeconfig-dir", "--report"}, []string{"-o "}},
+		{[]string{"up"}, []string{"--parallel value", "--kubeconfig-dir", "--report", "--output value, -o value", "--scripts"}, nil},
 		{[]string{"reset"}, []string{"--yes", "--keep-swap"}, nil},
 	} {
 		for _, args := range [][]string{concat(tc.cmd, []string{"--help"}), concat(tc.cmd, []string{"x.yaml", "--help"})} {
@@ -291,7 +291,7 @@ func TestEachCommandShowsItsFlags(t *testing.T) {
 
 func TestOldSpellingsRefusedWithHint(t *testing.T) {
 	for args, want := range map[string]string{
-		"kubeconfig x.yaml -o k":              "swapboot kubeconfig no longer takes -o; write the file with --file FILE",
+		"kubeconfig x.yaml -o k":              "-o is the output format (text or json); write the file with --file FILE",
 		"add-node x.yaml --worker 10.0.0.2":   "name the workers with --node ADDR",
 		"status x.yaml --parallel 3":          "bound its connections with --facts-parallel N",
 		"swap disable x.yaml --parallel 3":    "one node at a time",

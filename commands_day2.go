@@ -171,6 +171,7 @@ func kubeconfigCommand(s streams) *cli.Command {
 		Flags: flags(connectFlags(false), []cli.Flag{
 			&cli.DurationFlag{Name: "step-timeout", Value: 10 * time.Minute, Usage: "the remote copy; stopped when it passes", Action: cmdline.Positive("step-timeout")},
 			&cli.StringFlag{Name: "file", Aliases: []string{"kubeconfig-out"}, TakesFile: true, Usage: "file to write (default <name>.kubeconfig)", Action: cmdline.FileInExistingDir("file")},
+			outputFlag("text: progress and the report table; json: the run report as JSON on stdout, progress on stderr", "-o is the output format (text or json); write the file with --file FILE"),
 		}),
 		Action: runAction(s, func(c *cli.Context, o *pipeline.RunOptions) pipeline.Planner {
 			o.OnlyMaster, o.KubeconfigDir, o.KubeconfigPath = true, ".", c.String("file")

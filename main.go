@@ -51,8 +51,6 @@ func (s streams) terminalIO() cmdline.Terminal {
 // renamed are spellings the commands no longer take, refused with the new one.
 func renamed() []cmdline.Renamed {
 	return []cmdline.Renamed{
-		{Command: "kubeconfig", Flag: "o", Fix: "write the file with --file FILE (-o is the output format of status)"},
-		{Command: "kubeconfig", Flag: "output", Fix: "write the file with --file FILE (--output is the output format of status)"},
 		{Command: "add-node", Flag: "worker", Fix: "name the workers with --node ADDR (repeatable, or ADDR1,ADDR2)"},
 		{Command: "status", Flag: "parallel", Fix: "status changes nothing; bound its connections with --facts-parallel N"},
 		{Command: "swap enable", Flag: "parallel", Fix: "swap enable changes one node at a time; bound the connections with --facts-parallel N"},
@@ -128,7 +126,9 @@ func connectFlags(factsParallel bool) []cli.Flag {
 // are changed in parallel (not a rolling change).
 func changeFlags(parallel bool) []cli.Flag {
 	flags := []cli.Flag{
-		&cli.BoolFlag{Name: "dry-run", Usage: "gather facts and print every script and file, changing nothing"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "gather facts and print the plan (a summary per host; --scripts: every script), changing nothing"},
+		scriptsFlag(),
+		outputFlag("text: progress and the report table; json: the same JSON as --report on stdout at the end, progress on stderr (with --dry-run: the plan as JSON)", ""),
 		&cli.DurationFlag{Name: "step-timeout", Value: 10 * time.Minute, Usage: "each remote step (kubeadm init, a join, ...); the remote command is stopped when it passes", Action: cmdline.Positive("step-timeout")},
 		&cli.StringFlag{Name: "report", TakesFile: true, Usage: "also write the run's report as JSON to this file (secrets masked)", Action: cmdline.FileInExistingDir("report")},
 		&cli.StringSliceFlag{Name: "exclude", Usage: "leave this worker (address or name) out of the run, e.g. one that is down (repeatable, or A,B)"},
@@ -138,6 +138,31 @@ func changeFlags(parallel bool) []cli.Flag {
 		flags = append(flags, &cli.IntFlag{Name: "parallel", Value: 10, Usage: "hosts changed at the same time", Action: cmdline.AtLeast("parallel", 1)})
 	}
 	return flags
+}
+
+// scriptsFlag prints every script body in full instead of the plan's summary (plan, --dry-run).
+func scriptsFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "scripts", Usage: "print every script and document in full instead of the summary (with -o json: add each step's script)"}
+}
+
+// outputFlag is -o, the output format of every command that prints a plan or a report: text or json.
+// fix, when set, is the hint for a value that is neither (kubeconfig's -o used to be a file).
+func outputFlag(usage, fix string) cli.Flag {
+	check := cmdline.OneOf("output", "text", "json")
+	return &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output format: " + usage,
+		Action: func(c *cli.Context, v string) error {
+			err := check(c, v)
+			var ue *cmdline.UsageError
+			if fix != "" && errors.As(err, &ue) {
+				ue.Fix = fix
+			}
+			return err
+		}}
+}
+
+// rendering is how the command prints its plan (plan, --dry-run) and whether a run's report is JSON.
+func rendering(c *cli.Context) plan.Rendering {
+	return plan.Rendering{Scripts: c.Bool("scripts"), JSON: c.String("output") == "json"}
 }
 
 func nodeFlag(usage string) cli.Flag {
@@ -182,6 +207,8 @@ func planCommand(s streams) *cli.Command {
 			&cli.StringFlag{Name: "cgroup", Value: "v2", Usage: "assumed cgroup version of every host: v1 or v2", Action: cmdline.OneOf("cgroup", "v1", "v2")},
 			&cli.BoolFlag{Name: "old-deb-layout", Usage: "assume the pre-2023 deb packages' kubelet drop-in layout"},
 			&cli.StringFlag{Name: "out", TakesFile: true, Usage: "also write every rendered script and file under this directory"},
+			scriptsFlag(),
+			outputFlag("text or json (the plan as JSON, schemaVersion 1; secrets masked)", ""),
 		},
 		Action: func(c *cli.Context) error {
 			file, err := clusterFile(c, s)
@@ -197,8 +224,9 @@ func planCommand(s streams) *cli.Command {
 					CgroupV2:          c.String("cgroup") == "v2",
 					OldDebLayout:      c.Bool("old-deb-layout"),
 				},
-				OutDir: c.String("out"),
-				Out:    s.out,
+				OutDir:    c.String("out"),
+				Out:       s.out,
+				Rendering: rendering(c),
 			})
 			if err != nil {
 				return exit.WithCode(exit.BadInput, err)
@@ -225,6 +253,8 @@ func runOptions(c *cli.Context, file *cmdline.ClusterFile, s streams) pipeline.R
 		ClusterFile:     file.Name,
 		ClusterData:     file.Data,
 		DryRun:          c.Bool("dry-run"),
+		Rendering:       rendering(c),
+		Progress:        s.err,
 		Parallel:        c.Int("parallel"),
 		FactsParallel:   c.Int("facts-parallel"),
 		KubeconfigDir:   c.String("kubeconfig-dir"),

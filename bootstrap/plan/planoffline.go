@@ -19,6 +19,8 @@ type PlanOfflineOptions struct {
 	Assume      hostfacts.Assumptions
 	OutDir      string
 	Out         io.Writer
+	// Rendering is how the plan is printed: the summary (default), every script (--scripts) or JSON.
+	Rendering Rendering
 }
 
 // exampleToken is kubeadm's documentation example: offline plans show a valid token that is obviously not
@@ -46,7 +48,7 @@ func PlanOffline(o PlanOfflineOptions) error {
 	}
 	plan.Assumptions = notes
 	none := output.NewRedactor()
-	if err := plan.Print(o.Out, none); err != nil {
+	if err := plan.Write(o.Out, none, o.Rendering); err != nil {
 		return err
 	}
 	if o.OutDir != "" {

@@ -24,6 +24,11 @@ type RunOptions struct {
 	ClusterFile string
 	ClusterData []byte
 	DryRun      bool
+	// Rendering is how a dry-run prints its plan (summary, --scripts, -o json); with JSON a real run
+	// prints its report as JSON on Out at the end and its progress on Progress.
+	Rendering plan.Rendering
+	// Progress receives the human progress and report table when Rendering.JSON (stderr); nil: Out.
+	Progress io.Writer
 	// Parallel bounds the hosts changed at once; FactsParallel the connections and read-only fact
 	// gathering, which cost the controller little (default 64).
 	Parallel        int
@@ -107,9 +112,11 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	redactor := output.NewRedactor(p.Token)
 	if o.DryRun {
 		done = stage(log, "execute", "dryRun", true)
-		fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", p.Command)
+		if !o.Rendering.JSON {
+			fmt.Fprintf(o.Out, "# dry run of swapboot %s: nothing below has been run\n", p.Command)
+		}
 		p.MaskSecrets = true
-		err := p.Print(o.Out, redactor)
+		err := p.Write(o.Out, redactor, o.Rendering)
 		done(err)
 		return exit.WithCode(exit.OK, err)
 	}
@@ -124,14 +131,14 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 		}
 	}
 	done = stage(log, "execute", "command", p.Command, "parallel", o.Parallel)
-	exec := &Executor{Console: output.NewConsole(o.Out, redactor), Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
+	exec := &Executor{Console: output.NewConsole(o.progress(), redactor), Logger: o.Logger, Parallel: o.Parallel, KubeconfigDir: o.KubeconfigDir,
 		KubeconfigPath: o.KubeconfigPath, KubeletLogLines: o.KubeletLogLines, StepTimeout: o.StepTimeout}
 	report := exec.Execute(ctx, p, conns)
 	done(nil, "changes", report.Changes(), "interrupted", report.Interrupted, "timedOut", report.TimedOut)
 
 	done = stage(log, "report", "file", o.ReportFile)
-	fmt.Fprintln(o.Out)
-	report.Print(o.Out, redactor.Redact)
+	fmt.Fprintln(o.progress())
+	report.Print(o.progress(), redactor.Redact)
 	if err := o.writeReport(report, redactor); err != nil {
 		done(err)
 		return err
@@ -148,14 +155,29 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	return nil
 }
 
-// writeReport writes --report FILE (secrets masked).
+// progress is where a run's human output goes: Out, or with -o json Progress (stderr), so that Out
+// carries only the JSON report.
+func (o RunOptions) progress() io.Writer {
+	switch {
+	case !o.Rendering.JSON:
+		return o.Out
+	case o.Progress != nil:
+		return o.Progress
+	}
+	return io.Discard
+}
+
+// writeReport writes --report FILE and, with -o json, the same JSON on Out (secrets masked).
 func (o RunOptions) writeReport(r *Report, redactor *output.Redactor) error {
-	if o.ReportFile == "" {
+	if o.ReportFile == "" && !o.Rendering.JSON {
 		return nil
 	}
 	data, err := r.JSON(redactor.Redact)
-	if err == nil {
+	if err == nil && o.ReportFile != "" {
 		_, err = atomicfile.Write(o.ReportFile, append(data, '\n'), 0o644)
+	}
+	if err == nil && o.Rendering.JSON {
+		_, err = o.Out.Write(append(data, '\n'))
 	}
 	if err != nil {
 		return exit.WithCode(exit.HostFailed, fmt.Errorf("writing the report: %w", err))

@@ -46,7 +46,7 @@ func BenchmarkCluster(b *testing.B) {
 			n    int
 			file string
 		}{{1, master}, {3, file}} {
-			r := measure(b, l, 2*time.Minute, true, swapboot, "up", "--dry-run", f.file)
+			r := measure(b, l, 2*time.Minute, true, swapboot, "up", "--dry-run", "--scripts", f.file)
 			if r.Exit != 0 || !strings.Contains(r.Out, "# dry run") {
 				b.Fatalf("swapboot up --dry-run (%d hosts): exit %d\n%s", f.n, r.Exit, tail(r.Out, 30))
 			}

@@ -70,7 +70,7 @@ func BenchmarkHosts(b *testing.B) {
 			for _, p := range parallelisms(n) {
 				status[key{n, p}] = append(status[key{n, p}], statusRun(b, l, swapboot, files[n], n, p))
 			}
-			r := measure(b, nil, time.Minute, false, swapboot, "plan", "--kubernetes-version", k8sVersion, files[n])
+			r := measure(b, nil, time.Minute, false, swapboot, "plan", "--scripts", "--kubernetes-version", k8sVersion, files[n])
 			if r.Exit != 0 {
 				b.Fatalf("swapboot plan on %d hosts: exit %d", n, r.Exit)
 			}

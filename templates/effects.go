@@ -1,0 +1,75 @@
+package templates
+
+import "strings"
+
+// What each script changes on its host, in a few words per change, for the readable plan and the plan's
+// JSON. A script's typed call declares it next to its inputs' types, so the summary cannot drift from the
+// script: a new script adds its Effects method here.
+
+// Effects says what the call's script changes on its host (files written, services restarted, kubeadm
+// commands); nil when it only reads.
+func Effects(s Script) []string {
+	if e, ok := s.(effector); ok {
+		return e.effects()
+	}
+	return nil
+}
+
+type effector interface{ effects() []string }
+
+func (s Swap) effects() []string {
+	return []string{"writes " + s.SwapPath + " (" + s.Method + ") and turns it on", "writes /etc/fstab (one line for " + s.SwapPath + ")", "writes /var/lib/swapboot/swapfile"}
+}
+func (s SwapRemove) effects() []string {
+	return []string{"turns off and removes " + s.SwapPath + " (only if swapboot created it)", "writes /etc/fstab (its line removed)"}
+}
+func (s KubeletEnv) effects() []string {
+	return []string{"writes " + s.EnvFile + " (original kept under /var/lib/swapboot)", "runs systemctl daemon-reload"}
+}
+func (KubeletConfig) effects() []string {
+	return []string{"writes /var/lib/kubelet/config.yaml (original kept under /var/lib/swapboot)", "restarts kubelet"}
+}
+func (s KubeletConfigMap) effects() []string {
+	return []string{"replaces ConfigMap kube-system/" + s.ConfigMap + " (kubelet document)"}
+}
+func (KubeletRestart) effects() []string { return []string{"restarts kubelet"} }
+func (s Init) effects() []string {
+	if s.KubeadmConfig != "" {
+		return []string{"runs kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml (written 0600, removed after)"}
+	}
+	return []string{"runs kubeadm init " + strings.Join(s.KubeadmFlags, " ")}
+}
+func (s Join) effects() []string {
+	if s.KubeadmConfig != "" {
+		return []string{"runs kubeadm join --config /var/lib/swapboot/kubeadm-join.yaml (written 0600, removed after)"}
+	}
+	return []string{"runs kubeadm join " + strings.Join(s.KubeadmFlags, " ")}
+}
+func (s TokenCreate) effects() []string {
+	return []string{"runs kubeadm token create (ttl " + s.TTL.String() + ") --print-join-command"}
+}
+func (Reset) effects() []string {
+	return []string{"runs kubeadm reset -f", "restores the kubelet env file swapboot changed"}
+}
+
+// ShownInput is one input of a typed call as people see it: Secret inputs, and secrets a document carries,
+// are masked (RedactionMarker).
+type ShownInput struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Secret bool   `json:"secret,omitempty"`
+}
+
+// DisplayInputs are the call's inputs in script order, every secret of the call masked.
+func DisplayInputs(s Script) []ShownInput {
+	secrets := Secrets(s)
+	var out []ShownInput
+	for _, i := range s.inputs() {
+		v := i.Value
+		for _, sec := range secrets {
+			v = strings.ReplaceAll(v, sec, RedactionMarker)
+		}
+		out = append(out, ShownInput{Name: i.Name, Value: v, Secret: i.secret})
+	}
+	return out
+}
