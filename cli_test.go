@@ -197,7 +197,7 @@ func TestVerbosePrintsDebugLines(t *testing.T) {
 	// The pipeline's own stage and connection lines, not a stand-in logged by the command.
 	for _, want := range []string{"level=DEBUG msg=stage stage=load file=" + file + " dryRun=true", "level=DEBUG msg=\"stage done\" stage=load",
 		"level=DEBUG msg=stage stage=connect", "level=DEBUG msg=connecting host=127.0.0.1", "level=DEBUG msg=\"connect failed\"",
-		"level=DEBUG msg=\"stage failed\" stage=connect"} {
+		"level=DEBUG msg=\"stage failed (the error is printed at the end)\" stage=connect"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
@@ -414,8 +414,9 @@ func TestCompletionBash(t *testing.T) {
 		COMP_WORDS=(swapboot ''); COMP_CWORD=1; _swapboot && echo "${COMPREPLY[*]}" &&
 		COMP_WORDS=(swapboot swap disable --y); COMP_CWORD=3; _swapboot && echo "${COMPREPLY[*]}" &&
 		COMP_WORDS=(swapboot status -o ''); COMP_CWORD=3; _swapboot && echo "${COMPREPLY[*]}" &&
+		COMP_WORDS=(swapboot up -o ''); COMP_CWORD=3; _swapboot && echo "${COMPREPLY[*]}" &&
 		COMP_WORDS=(swapboot plan --cgroup ''); COMP_CWORD=3; _swapboot && echo "${COMPREPLY[*]}"`).CombinedOutput()
-	want := "complete -F _swapboot swapboot\nswap\nup plan add-node swap status reset kubeconfig init completion help\n--yes\ntable json\nv1 v2\n"
+	want := "complete -F _swapboot swapboot\nswap\nup plan add-node swap status reset kubeconfig init completion help\n--yes\ntable json\ntext json\nv1 v2\n"
 	if err != nil || string(res) != want {
 		t.Fatalf("sourced in bash: %v\n%s\nwant\n%s", err, res, want)
 	}

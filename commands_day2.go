@@ -207,7 +207,7 @@ func initCommand(s streams) *cli.Command {
 
 // completionValues are the few-word values the completion scripts offer.
 func completionValues() cmdline.FlagValues {
-	return cmdline.FlagValues{"output": {"table", "json"}, "cgroup": {"v1", "v2"}}
+	return cmdline.FlagValues{"output": {"text", "json"}, "status output": {"table", "json"}, "cgroup": {"v1", "v2"}}
 }
 
 func completionCommand(s streams) *cli.Command {

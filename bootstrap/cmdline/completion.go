@@ -31,11 +31,20 @@ type compFlag struct {
 	file   bool     // the value is a path
 }
 
-// FlagValues lists the values of flags that take one of a few words (e.g. "output": table, json).
+// FlagValues lists the values of flags that take one of a few words, by flag name (e.g. "output": text,
+// json), or by command path and flag name where one command differs ("status output": table, json).
 type FlagValues map[string][]string
 
+// of returns the values of the flag name on the command at path.
+func (v FlagValues) of(path, name string) []string {
+	if vals, ok := v[strings.TrimSpace(path+" "+name)]; ok {
+		return vals
+	}
+	return v[name]
+}
+
 func compTree(app *cli.App, values FlagValues) *compCommand {
-	root := &compCommand{flags: compFlags(app.Flags, values, true)}
+	root := &compCommand{flags: compFlags(app.Flags, values, "", true)}
 	for _, c := range app.Commands {
 		if !c.Hidden && c.Name != "help" { // urfave/cli's help command, added below once
 			root.subs = append(root.subs, compCmd(c, "", values))
@@ -47,7 +56,7 @@ func compTree(app *cli.App, values FlagValues) *compCommand {
 
 func compCmd(c *cli.Command, parent string, values FlagValues) *compCommand {
 	path := strings.TrimSpace(parent + " " + c.Name)
-	cc := &compCommand{path: path, name: c.Name, usage: c.Usage, flags: compFlags(c.Flags, values, true)}
+	cc := &compCommand{path: path, name: c.Name, usage: c.Usage, flags: compFlags(c.Flags, values, path, true)}
 	switch {
 	case strings.Contains(c.ArgsUsage, "|"):
 		cc.args = strings.Split(c.ArgsUsage, "|")
@@ -62,13 +71,13 @@ func compCmd(c *cli.Command, parent string, values FlagValues) *compCommand {
 	return cc
 }
 
-func compFlags(flags []cli.Flag, values FlagValues, help bool) []compFlag {
+func compFlags(flags []cli.Flag, values FlagValues, path string, help bool) []compFlag {
 	var out []compFlag
 	for _, f := range flags {
 		if vf, ok := f.(cli.VisibleFlag); ok && !vf.IsVisible() {
 			continue
 		}
-		cf := compFlag{names: f.Names(), value: takesValue(f), values: values[f.Names()[0]]}
+		cf := compFlag{names: f.Names(), value: takesValue(f), values: values.of(path, f.Names()[0])}
 		if df, ok := f.(cli.DocGenerationFlag); ok {
 			cf.usage = df.GetUsage()
 		}
