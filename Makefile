@@ -7,7 +7,7 @@ KUBECTL   := $(LAB_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl
 DEMO      ?= demo
 DEMO_DIR  := /var/lib/swapboot-lab/$(DEMO)
 
-.PHONY: all build lab prereqs test unit e2e vet lint golden fuzz bench demo demo-down clean
+.PHONY: all build lab prereqs k8s test unit e2e vet lint golden fuzz bench demo demo-down clean
 
 all: build
 
@@ -25,19 +25,22 @@ prereqs:
 	$(GO) build -o bin/prereqs ./lab/prereq/cmd/prereqs
 	./bin/prereqs -install -hosts $(PREREQ_HOSTS) -cache $(LAB_CACHE) -k8s-version $(K8S_VERSION)
 
-# Unit tests, then the lab end-to-end tests (as root; they build Kubernetes once into $(LAB_CACHE)).
-# Unit packages run with the race detector; the lab's own tests and the end-to-end suites (real hosts,
-# real kubeadm) run without it.
+# Kubernetes for the lab, built once from the Go module proxy into $(LAB_CACHE) (nothing to do when it is
+# there). Its own step, so the first build's progress lines stream instead of hiding inside a test's log.
+k8s: prereqs
+	./lab/k8sbuild/build.sh --version $(K8S_VERSION) --cache $(LAB_CACHE)
+
+# Unit tests first (fast, with the race detector), then Kubernetes for the lab (built once), then the lab's
+# own tests and the end-to-end suites on real hosts with real kubeadm (as root; without the race detector).
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v -e '/lab$$' -e '/test/')
-test: prereqs vet build lab
-	$(GO) test -race -short -count=1 $(UNIT_PKGS)
+test: prereqs vet build lab unit k8s
 	$(GO) test -count=1 -timeout 80m ./lab/ ./test/...
-	@if [ -f $(LAB_CACHE)/k8s/$(K8S_VERSION)/DONE ]; then cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/; fi
+	cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/
 
 unit: vet
 	$(GO) test -race -short -count=1 $(UNIT_PKGS)
 
-e2e: prereqs build lab
+e2e: prereqs build lab k8s
 	$(GO) test -count=1 -timeout 80m -v ./test/e2e/
 
 vet:
@@ -62,7 +65,7 @@ bench: build lab
 	$(GO) test -p 1 -count=1 -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/
 
 demo: PREREQ_HOSTS = 3
-demo: prereqs build lab
+demo: prereqs build lab k8s
 	./bin/lab up 3 --name $(DEMO)
 	./swapboot up --kubeconfig-dir $(DEMO_DIR) $(DEMO_DIR)/cluster.yaml
 	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig wait --for=condition=Ready nodes --all --timeout=180s
