@@ -15,7 +15,7 @@ echo "systemd: $(systemctl is-system-running 2>&1)"
 echo "failed units:"; systemctl list-units --failed --plain --no-legend 2>&1 | sed 's/^/  /'
 echo "ssh.service: $(systemctl is-active ssh.service 2>&1) ($(systemctl show -p SubState --value ssh.service 2>&1))"
 [ -x /usr/sbin/sshd ] || echo "/usr/sbin/sshd is missing: install openssh-server on the machine (make prereqs)"
-echo "journal of ssh.service (last 15 lines):"; journalctl -u ssh.service -n 15 --no-pager 2>&1 | sed 's/^/  /'
+echo "journal of ssh.service (last 25 lines):"; journalctl -u ssh.service -n 25 --no-pager 2>&1 | sed 's/^/  /'
 `
 
 // diagnoseHost explains a host that did not become reachable. It never

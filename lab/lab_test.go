@@ -301,11 +301,12 @@ func TestDiagnoseHostExplainsAFailedSSHD(t *testing.T) {
 	if out, err := hostOutput(o, h.Name, strings.NewReader(""), "/bin/sh", "-c", breakSSHD); err != nil {
 		t.Fatalf("breaking sshd: %v\n%s", err, out)
 	}
-	// systemd restarts sshd a few times before it gives up (its start limit);
-	// lab up waits 90 s, so by then the unit is failed.
+	// systemd restarts sshd a few times before it gives up (its start limit),
+	// and reports itself degraded a moment after; lab up waits 90 s, so by
+	// then both are settled.
 	var got string
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
-		if got = diagnoseHost(o, p, h); strings.Contains(got, "ssh.service: failed") {
+		if got = diagnoseHost(o, p, h); strings.Contains(got, "ssh.service: failed") && strings.Contains(got, "systemd: degraded") {
 			break
 		}
 	}
