@@ -1,6 +1,7 @@
 # swapboot. `make test` is the test command CI runs (.ci/run); `make demo` builds a local lab cluster.
 GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LAB_CACHE ?= $(or $(SWAPBOOT_LAB_CACHE),/var/cache/swapboot-lab)
 K8S_VERSION ?= v1.37.2
 KUBECTL   := $(LAB_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl
@@ -12,7 +13,7 @@ DEMO_DIR  := /var/lib/swapboot-lab/$(DEMO)
 all: build
 
 build:
-	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o swapboot .
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION) -X main.commit=$(COMMIT)" -o swapboot .
 
 lab:
 	$(GO) build -o bin/lab ./lab/cmd/lab
