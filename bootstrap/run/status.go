@@ -17,6 +17,7 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/cluster"
 	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/plan"
 	"github.com/swapboot/swapboot/sshexec"
 	"github.com/swapboot/swapboot/templates"
 )
@@ -43,9 +44,11 @@ type NodeStatus struct {
 	Ready        string `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
 	// API is what the master's API answered when status listed the nodes (APIState); "" when no master
 	// could be asked.
-	API      APIState `json:"api,omitempty"`
-	OK       bool     `json:"ok"`
-	Problems []string `json:"problems,omitempty"`
+	API APIState `json:"api,omitempty"`
+	// KubeletFiles are the kubelet drop-in, env file and the env file's own arguments the facts found.
+	KubeletFiles *plan.KubeletFiles `json:"kubeletFiles,omitempty"`
+	OK           bool               `json:"ok"`
+	Problems     []string           `json:"problems,omitempty"`
 }
 
 // StatusOptions configure `swapboot status`.
@@ -206,6 +209,8 @@ func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.
 	st.FstabEntry = f.FstabEntries == 1
 	st.KubeletState = f.KubeletActive
 	st.NodeName = hostfacts.NodeName(h, f)
+	files := plan.KubeletFilesOf(f)
+	st.KubeletFiles = &files
 	st.FailSwapOn, st.SwapBehavior = kubeletSwapInEffect(f)
 	if !hostfacts.SwapAsConfigured(c.Swap, f) {
 		st.Problems = append(st.Problems, fmt.Sprintf("swap: %s is not active at %d MiB with one fstab line", c.Swap.Path, hostfacts.MiB(c.Swap.SizeBytes)))

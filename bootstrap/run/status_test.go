@@ -3,11 +3,14 @@ package run
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/plan"
 	"github.com/swapboot/swapboot/sshexec"
 )
 
@@ -86,5 +89,29 @@ func TestParseNodesReadsTheAPIState(t *testing.T) {
 	state, nodes := parseNodes("@swapboot fact api=ok\nm1\tTrue\t10.0.0.1\n")
 	if state != APIOK || nodes["10.0.0.1"] != [2]string{"m1", "True"} {
 		t.Errorf("%q %v", state, nodes)
+	}
+}
+
+// TestStatusJSONNamesTheKubeletFiles: the old deb layout's drop-in, its env file and the arguments of
+// its own that swapboot keeps are in status -o json.
+func TestStatusJSONNamesTheKubeletFiles(t *testing.T) {
+	env := base64.StdEncoding.EncodeToString([]byte("KUBELET_EXTRA_ARGS=\"--node-ip=10.0.0.1 --fail-swap-on=false\"\n"))
+	facts := "@swapboot fact kubelet_active=active\n@swapboot fact control_plane=no\n" +
+		"@swapboot fact kubelet_dropin=/etc/systemd/system/kubelet.service.d/10-kubeadm.conf\n" +
+		"@swapboot fact kubelet_env_file=/etc/default/kubelet\n@swapboot fact kubelet_env_exists=yes\n" +
+		"@swapboot fact kubelet_env_content=" + env + "\n"
+	dial := func(context.Context, cluster.Host) (Conn, error) { return statusHost{facts: facts}, nil }
+	var out bytes.Buffer
+	_ = ClusterStatus(context.Background(), StatusOptions{ClusterFile: writeCluster(t), Dial: dial, Out: &out, Output: "json"})
+	var st []NodeStatus
+	if err := json.Unmarshal(out.Bytes(), &st); err != nil {
+		t.Fatal(err)
+	}
+	want := plan.KubeletFiles{DropIn: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", EnvFile: "/etc/default/kubelet",
+		EnvFileExists: true, KeptArgs: []string{"--node-ip=10.0.0.1"}}
+	for _, s := range st {
+		if s.KubeletFiles == nil || !reflect.DeepEqual(*s.KubeletFiles, want) {
+			t.Errorf("%s: kubeletFiles %+v, want %+v", s.Host, s.KubeletFiles, want)
+		}
 	}
 }
