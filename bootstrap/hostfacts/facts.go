@@ -31,16 +31,19 @@ type Facts struct {
 	KubeletActive     string
 	KubeletConfig     string // /var/lib/kubelet/config.yaml, when present
 	CRISocket         string
-	ControlPlane      bool // /etc/kubernetes/admin.conf exists
-	Joined            bool // /etc/kubernetes/kubelet.conf exists
-	SwapFSType        string
-	SwapDirFreeKiB    int64
-	SwapFileBytes     int64 // -1 when the file does not exist
-	SwapActiveKiB     int64 // 0 when the configured file is not active
-	SwapsActive       int   // active swap areas, any path
-	SwapsTotalKiB     int64
-	FstabEntries      int
-	SwapUsedKiB       int64
+	// RuntimeCgroupDriver is the container runtime's cgroup driver (systemd or cgroupfs; "" when it could
+	// not be read: not containerd, or no containerd binary). The kubelet's cgroupDriver must match it.
+	RuntimeCgroupDriver string
+	ControlPlane        bool // /etc/kubernetes/admin.conf exists
+	Joined              bool // /etc/kubernetes/kubelet.conf exists
+	SwapFSType          string
+	SwapDirFreeKiB      int64
+	SwapFileBytes       int64 // -1 when the file does not exist
+	SwapActiveKiB       int64 // 0 when the configured file is not active
+	SwapsActive         int   // active swap areas, any path
+	SwapsTotalKiB       int64
+	FstabEntries        int
+	SwapUsedKiB         int64
 	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
 	SwapbootSwapfile string
 	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
@@ -122,6 +125,8 @@ func (f *Facts) set(key, v string) error {
 		f.KubeletConfig = decode()
 	case "cri_socket":
 		f.CRISocket = v
+	case "runtime_cgroup_driver":
+		f.RuntimeCgroupDriver = v
 	case "control_plane":
 		f.ControlPlane = v == "yes"
 	case "joined":

@@ -120,6 +120,9 @@ func (p *Plan) PrintSummary(w io.Writer, r *output.Redactor) error {
 	for _, n := range p.Policy.Notes {
 		fmt.Fprintf(w, "# %s\n", n)
 	}
+	for _, hp := range p.Hosts {
+		fmt.Fprintf(w, "# %s: %s\n", hp.Host.ID(), r.Redact(KubeletFilesOf(hp.Facts).String()))
+	}
 	fmt.Fprintln(w, "# Summary of each step; --scripts prints every script in full, -o json the plan as JSON.")
 	for i, st := range p.Stages {
 		var hosts []HostPlan
@@ -270,6 +273,8 @@ type HostJSON struct {
 	Address string     `json:"address"`
 	Role    string     `json:"role"`
 	Steps   []stepView `json:"steps"`
+	// KubeletFiles are the kubelet files the host's facts found (assumed ones in an offline plan).
+	KubeletFiles KubeletFiles `json:"kubeletFiles"`
 }
 
 // PrintJSON writes the plan as PlanJSON; withScripts adds each step's rendered script ("rendered").
@@ -286,7 +291,11 @@ func (p *Plan) PrintJSON(w io.Writer, r *output.Redactor, withScripts bool) erro
 		out.Stages = append(out.Stages, sj)
 	}
 	for _, hp := range p.Hosts {
-		hj := HostJSON{Host: hp.Host.ID(), Address: hp.Host.Address, Role: string(hp.Host.Role), Steps: []stepView{}}
+		hj := HostJSON{Host: hp.Host.ID(), Address: hp.Host.Address, Role: string(hp.Host.Role), Steps: []stepView{},
+			KubeletFiles: KubeletFilesOf(hp.Facts)}
+		for i, a := range hj.KubeletFiles.KeptArgs {
+			hj.KubeletFiles.KeptArgs[i] = r.Redact(a)
+		}
 		for _, s := range hp.Steps {
 			v, err := p.view(hp, s, r, withScripts)
 			if err != nil {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
 	"github.com/swapboot/swapboot/bootstrap/exit"
+	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/internal/testkit"
 	"github.com/swapboot/swapboot/bootstrap/joinmaterial"
 	"github.com/swapboot/swapboot/bootstrap/output"
 	"github.com/swapboot/swapboot/bootstrap/plan"
@@ -254,5 +256,35 @@ func TestExecuteStopsOnCancel(t *testing.T) {
 		if len(h.scripts) != 0 {
 			t.Errorf("%s ran %v after cancel", h.addr, h.scripts)
 		}
+	}
+}
+
+// TestReportTellsAFailedPhaseOnce: join material is two steps on the master (a fresh token, then the CA
+// certificate); when the token fails, the report names join-material once, as FAILED, not again as
+// "not run: an earlier step failed (join-material)".
+func TestReportTellsAFailedPhaseOnce(t *testing.T) {
+	c := testCluster()
+	fc := newFakeCluster(t, c, false)
+	facts, _ := hostfacts.AssumedFacts(c, hostfacts.Assumptions{KubernetesVersion: "v1.37.2", CgroupV2: true})
+	m := facts[c.Masters[0].Address]
+	m.ControlPlane = true
+	facts[c.Masters[0].Address] = m
+	p, err := plan.BuildPlan(c, facts, plan.PlanOptions{NewToken: testkit.FixedToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc.hosts[c.Masters[0].Address].fail["token-create"] = &sshexec.ExitError{Host: c.Masters[0].Address, Code: 1}
+	r := fc.execute(t, p)
+	if r.ExitCode() != exit.HostFailed {
+		t.Fatalf("exit %d", r.ExitCode())
+	}
+	var out bytes.Buffer
+	r.Print(&out, output.NewRedactor(testToken).Redact)
+	master := c.Masters[0].ID() + ": " + string(plan.PhaseJoinMaterial) + ":"
+	if n := strings.Count(out.String(), master); n != 1 {
+		t.Errorf("%q told %d times, want once:\n%s", master, n, out.String())
+	}
+	if !strings.Contains(out.String(), master+" "+c.Masters[0].Address+": remote script exited") {
+		t.Errorf("the failure is not told:\n%s", out.String())
 	}
 }

@@ -244,11 +244,16 @@ func (r *Report) Print(w io.Writer, redact func(string) string) {
 	}
 	_ = tw.Flush()
 	for _, h := range r.Hosts {
+		// A phase can hold more than one step (join material: the token, then the CA certificate). The
+		// report names steps by phase, so once a phase failed on a host its later steps are not listed
+		// again as "not run": the phase is told once, by its failure.
+		failedPhase := map[plan.Phase]bool{}
 		for _, s := range h.Steps {
 			switch {
 			case s.Status == StatusFailed && s.Err != nil:
+				failedPhase[s.Phase] = true
 				fmt.Fprintf(w, "%s\n", redact(s.Err.Error()))
-			case s.Status == StatusNotRun && s.Detail != "":
+			case s.Status == StatusNotRun && s.Detail != "" && !failedPhase[s.Phase]:
 				fmt.Fprintf(w, "%s: %s: not run: %s\n", h.Host.ID(), s.Phase, redact(s.Detail))
 			}
 		}

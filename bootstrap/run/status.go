@@ -17,6 +17,7 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/cluster"
 	"github.com/swapboot/swapboot/bootstrap/exit"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
+	"github.com/swapboot/swapboot/bootstrap/plan"
 	"github.com/swapboot/swapboot/sshexec"
 	"github.com/swapboot/swapboot/templates"
 )
@@ -34,15 +35,20 @@ type NodeStatus struct {
 	SwapSizeKiB    int64        `json:"swapSizeKiB"`
 	SwapUsedKiB    int64        `json:"swapUsedKiB"`
 	// SwapAreas counts every active swap area (what the kubelet checks: any line after the header).
-	SwapAreas    int      `json:"swapAreas"`
-	FstabEntry   bool     `json:"fstabEntry"`
-	FailSwapOn   bool     `json:"failSwapOn"`
-	SwapBehavior string   `json:"swapBehavior,omitempty"`
-	KubeletState string   `json:"kubelet,omitempty"`
-	NodeName     string   `json:"nodeName,omitempty"`
-	Ready        string   `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
-	OK           bool     `json:"ok"`
-	Problems     []string `json:"problems,omitempty"`
+	SwapAreas    int    `json:"swapAreas"`
+	FstabEntry   bool   `json:"fstabEntry"`
+	FailSwapOn   bool   `json:"failSwapOn"`
+	SwapBehavior string `json:"swapBehavior,omitempty"`
+	KubeletState string `json:"kubelet,omitempty"`
+	NodeName     string `json:"nodeName,omitempty"`
+	Ready        string `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
+	// API is what the master's API answered when status listed the nodes (APIState); "" when no master
+	// could be asked.
+	API APIState `json:"api,omitempty"`
+	// KubeletFiles are the kubelet drop-in, env file and the env file's own arguments the facts found.
+	KubeletFiles *plan.KubeletFiles `json:"kubeletFiles,omitempty"`
+	OK           bool               `json:"ok"`
+	Problems     []string           `json:"problems,omitempty"`
 }
 
 // StatusOptions configure `swapboot status`.
@@ -93,6 +99,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	statuses := make([]NodeStatus, len(hosts))
 	var mu sync.Mutex
 	var nodes map[string][2]string // address or name -> {name, Ready}
+	var api APIState               // what the masters' API answered (the best answer of any master)
 	index := map[string]int{}
 	for i, h := range hosts {
 		index[h.Address] = i
@@ -127,16 +134,27 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 			return
 		}
 		fillStatus(&st, c, h, f)
-		if h.Role == cluster.RoleMaster && f.ControlPlane {
+		if h.Role != cluster.RoleMaster {
+			return
+		}
+		state, list := APINoCluster, map[string][2]string(nil)
+		if f.ControlPlane {
 			res, err := conn.Run(ctx, sshexec.Cmd{Script: nodesScript})
 			if err != nil {
 				st.Problems = append(st.Problems, "could not list nodes: "+err.Error())
 				return
 			}
-			mu.Lock()
-			nodes = parseNodes(string(res.Stdout))
-			mu.Unlock()
+			state, list = parseNodes(string(res.Stdout))
 		}
+		st.API = state
+		mu.Lock()
+		if state.better(api) {
+			api = state
+			if state == APIOK {
+				nodes = list
+			}
+		}
+		mu.Unlock()
 	})
 	if ctx.Err() != nil {
 		done(ctx.Err())
@@ -154,7 +172,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}
 		if st.Reachable && st.Ready != "True" {
 			if nodes == nil {
-				st.Problems = append(st.Problems, "node readiness unknown: the master's API was not reachable")
+				st.Problems = append(st.Problems, "node readiness unknown: "+api.Why())
 			} else if st.Ready == "" {
 				st.Problems = append(st.Problems, "not a node of the cluster")
 			} else {
@@ -191,6 +209,8 @@ func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.
 	st.FstabEntry = f.FstabEntries == 1
 	st.KubeletState = f.KubeletActive
 	st.NodeName = hostfacts.NodeName(h, f)
+	files := plan.KubeletFilesOf(f)
+	st.KubeletFiles = &files
 	st.FailSwapOn, st.SwapBehavior = kubeletSwapInEffect(f)
 	if !hostfacts.SwapAsConfigured(c.Swap, f) {
 		st.Problems = append(st.Problems, fmt.Sprintf("swap: %s is not active at %d MiB with one fstab line", c.Swap.Path, hostfacts.MiB(c.Swap.SizeBytes)))
@@ -229,10 +249,66 @@ func kubeletSwapInEffect(f hostfacts.Facts) (failSwapOn bool, behavior string) {
 	return failSwapOn, behavior
 }
 
-// parseNodes reads nodes.sh output: "name<TAB>ready<TAB>ip" lines, indexed by name and by IP.
-func parseNodes(out string) map[string][2]string {
+// APIState is what the master's API answered when status asked it for the nodes: nodes.sh's
+// "@swapboot fact api=STATE" line.
+type APIState string
+
+const (
+	APIOK           APIState = "ok"
+	APINoCluster    APIState = "no-cluster"   // no /etc/kubernetes/admin.conf: never set up, or reset
+	APIUnauthorized APIState = "unauthorized" // HTTP 401: the admin credentials are not accepted
+	APIForbidden    APIState = "forbidden"    // HTTP 403: accepted, but not allowed to list nodes
+	APIRefused      APIState = "refused"      // the connection was refused: no kube-apiserver listening
+	APIUnreachable  APIState = "unreachable"  // no answer (timeout, no route)
+	APIError        APIState = "error"        // another failure, printed by kubectl on the master
+)
+
+// better: with several masters, status words the answer that says most (ok first).
+func (s APIState) better(than APIState) bool { return apiRank(s) > apiRank(than) }
+
+func apiRank(s APIState) int {
+	for i, v := range []APIState{APIOK, APIForbidden, APIUnauthorized, APIError, APIRefused, APIUnreachable, APINoCluster} {
+		if s == v {
+			return 10 - i
+		}
+	}
+	return 0
+}
+
+// Why words a state in which the nodes could not be listed.
+func (s APIState) Why() string {
+	switch s {
+	case APINoCluster:
+		return "no cluster: the master has no /etc/kubernetes/admin.conf (never set up, or reset; swapboot up builds it)"
+	case APIUnauthorized:
+		return "the master's API did not accept the admin credentials of /etc/kubernetes/admin.conf (unauthorized)"
+	case APIForbidden:
+		return "the master's API answered but forbids the admin listing nodes (forbidden: a half-finished kubeadm init?)"
+	case APIRefused:
+		return "the master's API refused the connection (kube-apiserver not running)"
+	case APIUnreachable:
+		return "the master's API did not answer (unreachable)"
+	case APIError:
+		return "listing the nodes on the master failed (its error is above)"
+	case "":
+		return "no master could be asked (see its problems)"
+	}
+	return "the master's API answered " + string(s)
+}
+
+// parseNodes reads nodes.sh output: the "@swapboot fact api=STATE" line, then "name<TAB>ready<TAB>ip"
+// lines, indexed by name and by IP. Output without a state line (an older script) with node lines is ok.
+func parseNodes(out string) (APIState, map[string][2]string) {
 	nodes := map[string][2]string{}
+	var state APIState
 	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "@swapboot fact api="); ok {
+			state = APIState(strings.TrimSpace(v))
+			continue
+		}
+		if strings.HasPrefix(line, "@swapboot ") {
+			continue
+		}
 		f := strings.Split(strings.TrimSpace(line), "\t")
 		if len(f) < 2 || f[0] == "" {
 			continue
@@ -243,7 +319,10 @@ func parseNodes(out string) map[string][2]string {
 			nodes[f[2]] = v
 		}
 	}
-	return nodes
+	if state == "" {
+		state = APIOK
+	}
+	return state, nodes
 }
 
 func printStatusTable(w io.Writer, statuses []NodeStatus) {

@@ -75,6 +75,23 @@ for s in /run/containerd/containerd.sock /var/run/crio/crio.sock /var/run/cri-do
 done
 fact cri_socket "$cri"
 
+# The runtime's cgroup driver (systemd | cgroupfs | "" when unknown). containerd's effective
+# configuration (`containerd config dump`: its file merged over its defaults, SystemdCgroup of the runc
+# runtime's options) rather than `crictl info`: crictl is often not installed (it is a separate package),
+# and the layout of the CRI status it prints has changed between containerd versions, while config dump
+# ships with containerd itself and its runc options section is the setting the kubelet must match.
+runtime_driver=""
+case "$cri" in
+*containerd.sock)
+	if command -v containerd >/dev/null 2>&1 && dump=$(containerd config dump 2>/dev/null); then
+		runtime_driver=$(printf '%s\n' "$dump" | awk '
+			/^[[:space:]]*\[/ { runc = ($0 ~ /runtimes\.runc\.options\]/ || $0 ~ /runtimes\.'"'"'runc'"'"'\.options\]/) }
+			runc && /^[[:space:]]*SystemdCgroup[[:space:]]*=/ { v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); print (v ~ /^true/) ? "systemd" : "cgroupfs"; exit }')
+	fi
+	;;
+esac
+fact runtime_cgroup_driver "$runtime_driver"
+
 if [ -f /etc/kubernetes/admin.conf ]; then fact control_plane yes; else fact control_plane no; fi
 if [ -f /etc/kubernetes/kubelet.conf ]; then fact joined yes; else fact joined no; fi
 

@@ -1,0 +1,117 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+	"github.com/swapboot/swapboot/bootstrap/plan"
+	"github.com/swapboot/swapboot/sshexec"
+)
+
+// statusHost answers facts.sh with a few facts and nodes.sh with what the test's API would say.
+type statusHost struct {
+	facts string
+	nodes string
+}
+
+func (s statusHost) Run(_ context.Context, cmd sshexec.Cmd) (sshexec.Result, error) {
+	name := strings.TrimPrefix(strings.SplitN(cmd.Script, "\n", 3)[1], "# swapboot: ")
+	switch name {
+	case "facts":
+		return sshexec.Result{Stdout: []byte(s.facts)}, nil
+	case "nodes":
+		return sshexec.Result{Stdout: []byte(s.nodes)}, nil
+	}
+	return sshexec.Result{}, nil
+}
+
+func (statusHost) Close() error { return nil }
+
+// TestStatusSaysWhatTheAPIAnswered: the master's API forbidding the admin, not accepting its
+// credentials, refusing the connection, not answering, and a reset master (no admin.conf) are each told
+// in their own words, from nodes.sh's typed "api" line, in the table and in -o json.
+func TestStatusSaysWhatTheAPIAnswered(t *testing.T) {
+	const up = "@swapboot fact kubelet_active=active\n@swapboot fact control_plane=yes\n@swapboot fact joined=yes\n"
+	const reset = "@swapboot fact kubelet_active=inactive\n@swapboot fact control_plane=no\n@swapboot fact joined=no\n"
+	for _, tc := range []struct {
+		name, masterFacts, nodes string
+		state                    APIState
+		want                     string
+	}{
+		{"forbidden", up, "@swapboot fact api=forbidden\n", APIForbidden, "forbids the admin listing nodes (forbidden"},
+		{"unauthorized", up, "@swapboot fact api=unauthorized\n", APIUnauthorized, "did not accept the admin credentials"},
+		{"refused", up, "@swapboot fact api=refused\n", APIRefused, "refused the connection"},
+		{"unreachable", up, "@swapboot fact api=unreachable\n", APIUnreachable, "did not answer (unreachable)"},
+		{"reset", reset, "", APINoCluster, "no cluster: the master has no /etc/kubernetes/admin.conf"},
+		{"reset between facts and nodes", up, "@swapboot fact api=no-cluster\n", APINoCluster, "no cluster:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dial := func(_ context.Context, h cluster.Host) (Conn, error) {
+				if h.Address == "10.0.0.1" {
+					return statusHost{facts: tc.masterFacts, nodes: tc.nodes}, nil
+				}
+				return statusHost{facts: up}, nil
+			}
+			for _, format := range []string{"table", "json"} {
+				var out bytes.Buffer
+				err := ClusterStatus(context.Background(), StatusOptions{ClusterFile: writeCluster(t), Dial: dial, Out: &out, Output: format})
+				if err == nil {
+					t.Fatalf("%s: status passed with the API %s", format, tc.state)
+				}
+				if strings.Contains(out.String(), "was not reachable") {
+					t.Errorf("%s: the old catch-all wording:\n%s", format, out.String())
+				}
+				if format == "table" {
+					if !strings.Contains(out.String(), "10.0.0.2: node readiness unknown: ") || !strings.Contains(out.String(), tc.want) {
+						t.Errorf("table lacks %q:\n%s", tc.want, out.String())
+					}
+					continue
+				}
+				var st []NodeStatus
+				if err := json.Unmarshal(out.Bytes(), &st); err != nil {
+					t.Fatal(err)
+				}
+				if st[0].API != tc.state {
+					t.Errorf("json api %q, want %q", st[0].API, tc.state)
+				}
+			}
+		})
+	}
+}
+
+func TestParseNodesReadsTheAPIState(t *testing.T) {
+	state, nodes := parseNodes("@swapboot fact api=ok\nm1\tTrue\t10.0.0.1\n")
+	if state != APIOK || nodes["10.0.0.1"] != [2]string{"m1", "True"} {
+		t.Errorf("%q %v", state, nodes)
+	}
+}
+
+// TestStatusJSONNamesTheKubeletFiles: the old deb layout's drop-in, its env file and the arguments of
+// its own that swapboot keeps are in status -o json.
+func TestStatusJSONNamesTheKubeletFiles(t *testing.T) {
+	env := base64.StdEncoding.EncodeToString([]byte("KUBELET_EXTRA_ARGS=\"--node-ip=10.0.0.1 --fail-swap-on=false\"\n"))
+	facts := "@swapboot fact kubelet_active=active\n@swapboot fact control_plane=no\n" +
+		"@swapboot fact kubelet_dropin=/etc/systemd/system/kubelet.service.d/10-kubeadm.conf\n" +
+		"@swapboot fact kubelet_env_file=/etc/default/kubelet\n@swapboot fact kubelet_env_exists=yes\n" +
+		"@swapboot fact kubelet_env_content=" + env + "\n"
+	dial := func(context.Context, cluster.Host) (Conn, error) { return statusHost{facts: facts}, nil }
+	var out bytes.Buffer
+	_ = ClusterStatus(context.Background(), StatusOptions{ClusterFile: writeCluster(t), Dial: dial, Out: &out, Output: "json"})
+	var st []NodeStatus
+	if err := json.Unmarshal(out.Bytes(), &st); err != nil {
+		t.Fatal(err)
+	}
+	want := plan.KubeletFiles{DropIn: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", EnvFile: "/etc/default/kubelet",
+		EnvFileExists: true, KeptArgs: []string{"--node-ip=10.0.0.1"}}
+	for _, s := range st {
+		if s.KubeletFiles == nil || !reflect.DeepEqual(*s.KubeletFiles, want) {
+			t.Errorf("%s: kubeletFiles %+v, want %+v", s.Host, s.KubeletFiles, want)
+		}
+	}
+}
