@@ -14,12 +14,6 @@ import (
 // K8sDir is the build output of one Kubernetes version (lab/README.md, "Artifacts").
 func K8sDir(cacheRoot, version string) string { return filepath.Join(cacheRoot, "k8s", version) }
 
-// K8sBuilt reports whether the build of version is complete in the cache.
-func K8sBuilt(cacheRoot, version string) bool {
-	_, err := os.Stat(filepath.Join(K8sDir(cacheRoot, version), "DONE"))
-	return err == nil
-}
-
 // ensureK8s returns the build directory, running lab/k8sbuild/build.sh when
 // the cache has no DONE marker (unless o.NoBuild).
 func ensureK8s(o Options) (string, error) {

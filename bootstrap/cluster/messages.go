@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/swapboot/swapboot/internal/editdistance"
 )
 
 // cfgSuggest returns the candidate closest to word (same letters in another case, or at most two edits
@@ -24,40 +26,11 @@ func cfgSuggest(word string, cands []string) string {
 		if len(c) <= 4 {
 			limit = 1
 		}
-		if d := cfgDistance(lw, strings.ToLower(c)); d <= limit && d < bestD {
+		if d := editdistance.Distance(lw, strings.ToLower(c)); d <= limit && d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// cfgDistance is the optimal string alignment distance (a swap of neighbours counts as one edit).
-func cfgDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 100
-	}
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // cfgIsControl reports runes no value may contain: C0/C1 controls (newline and tab included), DEL, and

@@ -162,22 +162,7 @@ func bashScript(prog string, root *compCommand) string {
 	b.WriteString("        w=\"${COMP_WORDS[i]}\"\n")
 	b.WriteString("        if [ \"$skip\" = 1 ]; then skip=0; continue; fi\n")
 	b.WriteString("        case \"$cmd|$w\" in\n")
-	root.walk(func(c *compCommand) {
-		var vals []string
-		for _, f := range append(slices.Clone(c.flags), root.flags...) {
-			if f.value {
-				for _, n := range f.names {
-					vals = append(vals, shellQuote(c.path+"|"+dashed(n)))
-				}
-			}
-		}
-		if len(vals) > 0 {
-			fmt.Fprintf(&b, "            %s) skip=1 ;;\n", strings.Join(slices.Compact(vals), "|"))
-		}
-		for _, s := range c.subs {
-			fmt.Fprintf(&b, "            %s) cmd=%s ;;\n", shellQuote(c.path+"|"+s.name), shellQuote(s.path))
-		}
-	})
+	writeWordWalk(&b, root, "%s)")
 	b.WriteString("        esac\n    done\n")
 	b.WriteString("    case \"$cmd|$prev\" in\n")
 	root.walk(func(c *compCommand) {
@@ -185,10 +170,7 @@ func bashScript(prog string, root *compCommand) string {
 			if !f.value {
 				continue
 			}
-			var pats []string
-			for _, n := range f.names {
-				pats = append(pats, shellQuote(c.path+"|"+dashed(n)))
-			}
+			pats := flagPatterns(c, f)
 			action := "return 0" // a value nobody can guess: offer nothing
 			switch {
 			case len(f.values) > 0:
@@ -220,6 +202,35 @@ func bashScript(prog string, root *compCommand) string {
 	return b.String()
 }
 
+// writeWordWalk writes the case arms bash and zsh share while they walk the words typed so far: a flag
+// that takes a value skips the next word, a subcommand's name moves cmd. arm is the shell's case-arm
+// syntax around the pattern ("%s)" for bash, "(%s)" for zsh).
+func writeWordWalk(b *strings.Builder, root *compCommand, arm string) {
+	root.walk(func(c *compCommand) {
+		var vals []string
+		for _, f := range append(slices.Clone(c.flags), root.flags...) {
+			if f.value {
+				vals = append(vals, flagPatterns(c, f)...)
+			}
+		}
+		if len(vals) > 0 {
+			fmt.Fprintf(b, "            "+arm+" skip=1 ;;\n", strings.Join(slices.Compact(vals), "|"))
+		}
+		for _, s := range c.subs {
+			fmt.Fprintf(b, "            "+arm+" cmd=%s ;;\n", shellQuote(c.path+"|"+s.name), shellQuote(s.path))
+		}
+	})
+}
+
+// flagPatterns are the case patterns "command path|--flag" of each name of f.
+func flagPatterns(c *compCommand, f compFlag) []string {
+	var pats []string
+	for _, n := range f.names {
+		pats = append(pats, shellQuote(c.path+"|"+dashed(n)))
+	}
+	return pats
+}
+
 // zshScript is native zsh: the same walk as bash over $words, then compadd.
 func zshScript(prog string, root *compCommand) string {
 	var b strings.Builder
@@ -233,22 +244,7 @@ func zshScript(prog string, root *compCommand) string {
 	b.WriteString("        w=\"${words[i]}\"\n")
 	b.WriteString("        if [[ $skip == 1 ]]; then skip=0; continue; fi\n")
 	b.WriteString("        case \"$cmd|$w\" in\n")
-	root.walk(func(c *compCommand) {
-		var vals []string
-		for _, f := range append(slices.Clone(c.flags), root.flags...) {
-			if f.value {
-				for _, n := range f.names {
-					vals = append(vals, shellQuote(c.path+"|"+dashed(n)))
-				}
-			}
-		}
-		if len(vals) > 0 {
-			fmt.Fprintf(&b, "            (%s) skip=1 ;;\n", strings.Join(slices.Compact(vals), "|"))
-		}
-		for _, s := range c.subs {
-			fmt.Fprintf(&b, "            (%s) cmd=%s ;;\n", shellQuote(c.path+"|"+s.name), shellQuote(s.path))
-		}
-	})
+	writeWordWalk(&b, root, "(%s)")
 	b.WriteString("        esac\n    done\n")
 	b.WriteString("    case \"$cmd|$prev\" in\n")
 	root.walk(func(c *compCommand) {
@@ -256,10 +252,7 @@ func zshScript(prog string, root *compCommand) string {
 			if !f.value {
 				continue
 			}
-			var pats []string
-			for _, n := range f.names {
-				pats = append(pats, shellQuote(c.path+"|"+dashed(n)))
-			}
+			pats := flagPatterns(c, f)
 			action := "return 0"
 			switch {
 			case len(f.values) > 0:

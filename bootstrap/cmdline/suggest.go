@@ -1,6 +1,10 @@
 package cmdline
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/swapboot/swapboot/internal/editdistance"
+)
 
 // Suggest returns the candidate closest to word when it is close enough to be a likely typo, else "".
 // Close: edit distance at most 1 for short words and about a third of the word's length for longer
@@ -8,7 +12,7 @@ import "strings"
 func Suggest(word string, candidates []string) string {
 	best, bestDist := "", -1
 	for _, c := range candidates {
-		d := distance(strings.ToLower(word), strings.ToLower(c))
+		d := editdistance.Distance(strings.ToLower(word), strings.ToLower(c))
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = c, d
 		}
@@ -27,31 +31,4 @@ func Suggest(word string, candidates []string) string {
 		}
 	}
 	return prefixed
-}
-
-// distance is the Damerau-Levenshtein (optimal string alignment) distance: a swap of two neighbouring
-// letters counts as one edit.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }

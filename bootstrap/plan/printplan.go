@@ -17,9 +17,9 @@ func (p *Plan) Display(r *output.Redactor, s string) string {
 	return r.Redact(s)
 }
 
-// Print writes the plan: the choices and why, then per host every step with the exact script it runs
-// (the same rendering the executor uses, with run-time values as named placeholders).
-func (p *Plan) Print(w io.Writer, r *output.Redactor) error {
+// writeHeader writes what every rendering of the plan starts with: the cluster, the version, what was
+// assumed and the policy's choices with their reasons.
+func (p *Plan) writeHeader(w io.Writer) {
 	fmt.Fprintf(w, "# swapboot plan for cluster %q, Kubernetes %s\n", p.Cluster.Name, p.Policy.Version)
 	for _, a := range p.Assumptions {
 		fmt.Fprintf(w, "# assumed: %s\n", a)
@@ -27,6 +27,12 @@ func (p *Plan) Print(w io.Writer, r *output.Redactor) error {
 	for _, n := range p.Policy.Notes {
 		fmt.Fprintf(w, "# %s\n", n)
 	}
+}
+
+// Print writes the plan: the choices and why, then per host every step with the exact script it runs
+// (the same rendering the executor uses, with run-time values as named placeholders).
+func (p *Plan) Print(w io.Writer, r *output.Redactor) error {
+	p.writeHeader(w)
 	common, err := templates.Common()
 	if err != nil {
 		return err

@@ -113,13 +113,7 @@ func (p *Plan) view(hp HostPlan, s Step, r *output.Redactor, withScript bool) (s
 // PrintSummary writes the readable plan: per stage and host, each step, what it changes and its key
 // inputs (documents by name and size), run-time values marked as placeholders, secrets masked.
 func (p *Plan) PrintSummary(w io.Writer, r *output.Redactor) error {
-	fmt.Fprintf(w, "# swapboot plan for cluster %q, Kubernetes %s\n", p.Cluster.Name, p.Policy.Version)
-	for _, a := range p.Assumptions {
-		fmt.Fprintf(w, "# assumed: %s\n", a)
-	}
-	for _, n := range p.Policy.Notes {
-		fmt.Fprintf(w, "# %s\n", n)
-	}
+	p.writeHeader(w)
 	for _, hp := range p.Hosts {
 		fmt.Fprintf(w, "# %s: %s\n", hp.Host.ID(), r.Redact(KubeletFilesOf(hp.Facts).String()))
 	}
