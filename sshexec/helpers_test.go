@@ -13,12 +13,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/swapboot/swapboot/internal/syncbuf"
 )
 
 // clientKey is a user key pair with the private half in a file.
@@ -137,23 +138,8 @@ func dialOK(t testing.TB, ep Endpoint, opts Options) *Client {
 	return c
 }
 
-// syncBuffer is a bytes.Buffer for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects what hosts write in parallel.
+type syncBuffer = syncbuf.Buffer
 
 // readPID waits for a script to write its background process id into path.
 func readPID(t testing.TB, path string) int {

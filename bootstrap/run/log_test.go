@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
@@ -14,25 +13,11 @@ import (
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/bootstrap/internal/testkit"
 	"github.com/swapboot/swapboot/bootstrap/plan"
+	"github.com/swapboot/swapboot/internal/syncbuf"
 )
 
-// syncBuffer is a log destination for hosts logging in parallel.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects what hosts write in parallel.
+type syncBuffer = syncbuf.Buffer
 
 // assumedPlanner plans `up` for the version the tests' fake hosts pretend to run.
 func assumedPlanner(c *cluster.Cluster, _ map[string]hostfacts.Facts) (*plan.Plan, error) {
