@@ -159,6 +159,8 @@ func printStepSummary(w io.Writer, v stepView) {
 			continue // a document is shown as such below
 		case len(lines) == 1:
 			fmt.Fprintf(w, "      input %s=%s\n", in.Name, lines[0])
+		case len(lines) > 1 && inAChange(v.Changes, strings.Join(lines, " ")):
+			continue // a command line in the changes above already shows these arguments
 		case flagList(lines):
 			fmt.Fprintf(w, "      input %s: %s\n", in.Name, strings.Join(lines, " "))
 		default:
@@ -178,6 +180,15 @@ func printStepSummary(w io.Writer, v stepView) {
 func isDocument(docs map[string]string, value string) bool {
 	for _, d := range docs {
 		if d == value {
+			return true
+		}
+	}
+	return false
+}
+
+func inAChange(changes []string, text string) bool {
+	for _, c := range changes {
+		if strings.Contains(c, text) {
 			return true
 		}
 	}
