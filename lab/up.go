@@ -27,6 +27,9 @@ func Up(o Options) (*State, error) {
 	if os.Geteuid() != 0 {
 		return nil, fmt.Errorf("lab up needs root")
 	}
+	if err := closeInheritedOnExec(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(o.StateRoot, 0o755); err != nil {
 		return nil, err
 	}
