@@ -8,12 +8,8 @@ import (
 	"github.com/swapboot/swapboot/templates"
 )
 
-// Where the applied manifest is kept on the first master, and how the flannel DaemonSet's pods are found.
-const (
-	flannelManifestPath = "/var/lib/swapboot/kube-flannel.yml"
-	flannelNamespace    = "kube-flannel"
-	flannelSelector     = "app=flannel"
-)
+// flannelManifestPath is where the applied manifest is kept on the first master.
+const flannelManifestPath = "/var/lib/swapboot/kube-flannel.yml"
 
 // podNetworkKind applies the pod network's manifest on the first master through the admin kubeconfig
 // (templates/scripts/pod-network-apply.sh); the manifest is the typed document templates.FlannelManifest.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swapboot/swapboot/bootstrap/cni"
+
 	"github.com/swapboot/swapboot/templates"
 )
 
@@ -20,7 +22,7 @@ type podNetworkReadyKind struct {
 func (podNetworkReadyKind) Phase() Phase   { return PhaseReady }
 func (podNetworkReadyKind) Column() Column { return Column{Order: 60, Title: "READY"} }
 func (k podNetworkReadyKind) Script(Runtime) (templates.Script, error) {
-	return templates.PodNetworkWait{Namespace: flannelNamespace, Selector: flannelSelector, Nodes: k.nodes, Timeout: k.timeout, LogLines: k.logLines}, nil
+	return templates.PodNetworkWait{Namespace: cni.FlannelNamespace, Selector: cni.FlannelSelector, Nodes: k.nodes, Timeout: k.timeout, LogLines: k.logLines}, nil
 }
 
 func podNetworkReadyStep(nodes []string, timeout time.Duration, logLines int) Step {
