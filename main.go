@@ -188,8 +188,10 @@ func upCommand(s streams) *cli.Command {
 		ArgsUsage: "[CLUSTER_FILE|-]",
 		Flags: flags(connectFlags(true), changeFlags(true), []cli.Flag{
 			&cli.StringFlag{Name: "kubeconfig-dir", Value: ".", TakesFile: true, Usage: "where <name>.kubeconfig is written", Action: cmdline.ExistingDir("kubeconfig-dir")},
+			&cli.DurationFlag{Name: "pod-network-timeout", Value: 5 * time.Minute, Usage: "how long to wait, after applying the pod network (flannel), until it runs on every node and each is Ready", Action: cmdline.Positive("pod-network-timeout")},
 		}),
-		Action: runAction(s, func(_ *cli.Context, o *pipeline.RunOptions) pipeline.Planner {
+		Action: runAction(s, func(c *cli.Context, o *pipeline.RunOptions) pipeline.Planner {
+			o.Plan.PodNetworkWithin = c.Duration("pod-network-timeout")
 			return func(cl *cluster.Cluster, f map[string]hostfacts.Facts) (*plan.Plan, error) {
 				return plan.BuildPlan(cl, f, o.Plan)
 			}

@@ -48,6 +48,13 @@ func (s Join) effects() []string {
 func (s TokenCreate) effects() []string {
 	return []string{"runs kubeadm token create (ttl " + s.TTL.String() + ") --print-join-command"}
 }
+func (s NetPrereqs) effects() []string {
+	return []string{"loads br_netfilter (if not loaded or built in)", "writes " + s.ModulesFile + " (br_netfilter)",
+		"writes " + s.SysctlFile + " (net.bridge.bridge-nf-call-iptables=1, net.ipv4.ip_forward=1) and sets both"}
+}
+func (s PodNetworkApply) effects() []string {
+	return []string{"writes " + s.ManifestPath, "runs kubectl apply --server-side --field-manager=swapboot (" + s.What + "), unless kubectl diff finds nothing to change"}
+}
 func (Reset) effects() []string {
 	return []string{"runs kubeadm reset -f", "restores the kubelet env file swapboot changed"}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-//go:embed scripts/*.sh lib/common.sh
+//go:embed scripts/*.sh lib/common.sh documents/*.yml
 var scripts embed.FS
 
 // Var is one input of a script.

@@ -86,11 +86,14 @@ type Facts struct{ SwapPath string }
 func (Facts) Name() string      { return "facts" }
 func (s Facts) inputs() []input { return []input{in("SWAP_PATH", s.SwapPath)} }
 
-// Nodes lists the cluster's nodes from the master (scripts/nodes.sh).
-type Nodes struct{}
+// Nodes lists the cluster's nodes from the master, and the pods of the pod network when one is named
+// (scripts/nodes.sh).
+type Nodes struct{ CNINamespace, CNISelector string }
 
-func (Nodes) Name() string    { return "nodes" }
-func (Nodes) inputs() []input { return nil }
+func (Nodes) Name() string { return "nodes" }
+func (s Nodes) inputs() []input {
+	return []input{in("CNI_NAMESPACE", s.CNINamespace), in("CNI_SELECTOR", s.CNISelector)}
+}
 
 // Swap creates the swap file and its /etc/fstab line (scripts/swap.sh).
 type Swap struct {
@@ -207,6 +210,59 @@ func (s WaitReady) inputs() []input {
 	return []input{in("NODE_NAME", s.NodeName), in("TIMEOUT_SECONDS", strconv.Itoa(int(s.Timeout.Seconds())))}
 }
 
+// NetPrereqs loads br_netfilter and sets the pod network's sysctls, persisted (scripts/net-prereqs.sh).
+type NetPrereqs struct{ ModulesFile, SysctlFile string }
+
+func (NetPrereqs) Name() string { return "net-prereqs" }
+func (s NetPrereqs) inputs() []input {
+	return []input{in("MODULES_FILE", s.ModulesFile), in("SYSCTL_FILE", s.SysctlFile)}
+}
+
+// PodNetworkApply applies a pod network manifest through the admin kubeconfig (scripts/pod-network-apply.sh).
+type PodNetworkApply struct {
+	// Manifest is a rendered document (RenderDocument), kept at ManifestPath on the master.
+	Manifest, ManifestPath string
+	What                   string
+}
+
+func (PodNetworkApply) Name() string { return "pod-network-apply" }
+func (s PodNetworkApply) inputs() []input {
+	return []input{in("MANIFEST", s.Manifest), in("MANIFEST_PATH", s.ManifestPath), in("WHAT", s.What)}
+}
+
+// PodNetworkWait waits, bounded, until the pod network runs on the nodes and they are Ready
+// (scripts/pod-network-wait.sh).
+type PodNetworkWait struct {
+	Namespace, Selector string
+	Nodes               []string
+	Timeout             time.Duration // whole seconds are used
+	LogLines            int
+}
+
+func (PodNetworkWait) Name() string { return "pod-network-wait" }
+func (s PodNetworkWait) inputs() []input {
+	return []input{in("NAMESPACE", s.Namespace), in("SELECTOR", s.Selector), in("NODES", lines(s.Nodes)),
+		in("TIMEOUT_SECONDS", strconv.Itoa(int(s.Timeout.Seconds()))), in("LOG_LINES", strconv.Itoa(s.LogLines))}
+}
+
+// FlannelManifest is a document, not a script: the pinned flannel release's kube-flannel manifest
+// (documents/kube-flannel.yml), rendered with RenderDocument.
+type FlannelManifest struct {
+	// Network is net-conf.json's Network (the cluster's podSubnet); Backend its Backend Type.
+	Network, Backend string
+	// FlannelImage and CNIPluginImage are the two images (cni.FlannelImages).
+	FlannelImage, CNIPluginImage string
+	// CNIBinDir is the host directory the install-cni-plugin init container copies the plugin into.
+	CNIBinDir string
+}
+
+func (FlannelManifest) Name() string { return "kube-flannel" }
+func (FlannelManifest) document()    {}
+func (d FlannelManifest) inputs() []input {
+	return []input{in("NETWORK", d.Network), in("BACKEND", d.Backend), in("FLANNEL_IMAGE", d.FlannelImage),
+		in("CNI_PLUGIN_IMAGE", d.CNIPluginImage), in("CNI_BIN_DIR", d.CNIBinDir)}
+}
+
 // Reset runs kubeadm reset -f and restores the kubelet env file (scripts/reset.sh).
 type Reset struct{ EnvFile string }
 
@@ -216,5 +272,9 @@ func (s Reset) inputs() []input { return []input{in("ENV_FILE", s.EnvFile)} }
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
 	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
-		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{}}
+		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
+		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}}
 }
+
+// AllDocuments is one zero-valued call of every document.
+func AllDocuments() []Document { return []Document{FlannelManifest{}} }

@@ -105,6 +105,9 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 		return nil, err
 	}
 	c.Networking = Networking{PodSubnet: p.pod.val.String(), ServiceSubnet: p.svc.val.String()}
+	if err := p.checkCNI(c, byLine); err != nil {
+		return nil, err
+	}
 
 	// Swap.
 	c.Swap = Swap{SizeBytes: DefaultSwapSizeBytes, Path: DefaultSwapPath, Behavior: DefaultSwapBehavior}

@@ -24,6 +24,8 @@ const (
 	DefaultKnownHosts    = "~/.ssh/known_hosts"
 	DefaultPodSubnet     = "10.244.0.0/16"
 	DefaultServiceSubnet = "10.96.0.0/12"
+	DefaultCNIPlugin     = CNIFlannel
+	DefaultCNIBackend    = BackendVXLAN
 	DefaultSwapSizeBytes = 1 << 30 // 1G
 	DefaultSwapPath      = "/swapfile"
 	DefaultSwapBehavior  = SwapAuto
@@ -193,6 +195,7 @@ type cfgParser struct {
 	hosts       []*cfgHost
 	pod         cfgPrefix
 	svc         cfgPrefix
+	cni         cfgCNI
 	swapSize    int64
 	swapSizeSet bool
 	swapPath    cfgStr

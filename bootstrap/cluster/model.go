@@ -70,6 +70,32 @@ type Bastion struct {
 type Networking struct {
 	PodSubnet     string
 	ServiceSubnet string
+	CNI           CNI
+}
+
+// CNIPlugin is the cluster file's networking.cni.plugin: the pod network swapboot applies.
+type CNIPlugin string
+
+const (
+	// CNIFlannel applies the pinned flannel release's manifest (bootstrap/cni).
+	CNIFlannel CNIPlugin = "flannel"
+	// CNINone applies nothing: the nodes stay NotReady until the user applies a CNI.
+	CNINone CNIPlugin = "none"
+)
+
+// Flannel backends swapboot renders into net-conf.json.
+const (
+	BackendVXLAN  = "vxlan"
+	BackendHostGW = "host-gw"
+)
+
+// CNI is the cluster file's networking.cni.
+type CNI struct {
+	Plugin CNIPlugin
+	// Backend is flannel's backend (vxlan or host-gw); empty with CNINone.
+	Backend string
+	// ImageRepository replaces the repository of flannel's images (a mirror); empty means the default.
+	ImageRepository string
 }
 
 // SwapBehavior is the cluster file's swap.behavior.

@@ -1,4 +1,5 @@
-// Section networking:. The subnets are checked against the hosts in build.go (checkSubnets).
+// Section networking:. The subnets are checked against the hosts in build.go (checkSubnets); cni: is
+// section_cni.go.
 
 package cluster
 
@@ -16,6 +17,9 @@ func (p *cfgParser) parseNetworking(v *yaml.Node) *ConfigError {
 	}
 	return p.fields(v, "networking", "networking", func(key string, k, v *yaml.Node) *ConfigError {
 		field := "networking." + key
+		if key == "cni" {
+			return p.parseCNI(k, v)
+		}
 		s, err := p.str(v, field)
 		if err != nil || s.node == nil {
 			return err

@@ -227,7 +227,8 @@ var cfgKnown = map[string][]string{
 	"host.ssh":         {"user", "port", "keyFile", "knownHosts", "hostKey", "bastion"},
 	"bastion":          {"address", "port", "user", "keyFile", "knownHosts", "hostKey"},
 	"host":             {"address", "name", "ssh"},
-	"networking":       {"podSubnet", "serviceSubnet"},
+	"networking":       {"podSubnet", "serviceSubnet", "cni"},
+	"cni":              {"plugin", "backend", "imageRepository"},
 	"swap":             {"size", "path", "behavior"},
 	"nodeRegistration": {"criSocket", "imagePullPolicy", "ignorePreflightErrors", "kubeletExtraArgs"},
 }
@@ -235,7 +236,8 @@ var cfgKnown = map[string][]string{
 // cfgHome says where a field that is unknown at one level belongs.
 var cfgHome = map[string]string{
 	"user": "ssh", "port": "ssh", "keyFile": "ssh", "knownHosts": "ssh", "hostKey": "the host's ssh", "bastion": "ssh",
-	"podSubnet": "networking", "serviceSubnet": "networking",
+	"podSubnet": "networking", "serviceSubnet": "networking", "cni": "networking",
+	"plugin": "networking.cni", "backend": "networking.cni", "imageRepository": "networking.cni",
 	"size": "swap", "path": "swap", "behavior": "swap",
 	"criSocket": "nodeRegistration", "imagePullPolicy": "nodeRegistration", "ignorePreflightErrors": "nodeRegistration", "kubeletExtraArgs": "nodeRegistration",
 	"address": "a masters or workers entry", "name": "the top level or a host entry",
@@ -287,6 +289,8 @@ func cfgMappingFix(path, schema string) string {
 	switch schema {
 	case "networking":
 		return "write e.g. networking: {podSubnet: " + DefaultPodSubnet + ", serviceSubnet: " + DefaultServiceSubnet + "}"
+	case "cni":
+		return "write e.g. cni: {plugin: flannel, backend: vxlan}"
 	case "swap":
 		return "write e.g. swap: {size: 1G, path: /swapfile, behavior: auto}"
 	case "ssh", "host.ssh":

@@ -42,12 +42,18 @@ func AssumedFacts(c *cluster.Cluster, a Assumptions) (map[string]Facts, []string
 	for _, h := range c.Hosts() {
 		hf := f
 		hf.Hostname = h.Name
+		hf.CNIBinDir, hf.BrNetfilter = DefaultCNIBinDir, true
+		hf.CNIPlugins = map[string]string{}
+		for _, p := range FlannelDelegates {
+			hf.CNIPlugins[p] = DefaultCNIBinDir
+		}
 		facts[h.Address] = hf
 	}
 	notes := []string{
 		fmt.Sprintf("every host: kubeadm and kubelet %s, cgroup %s, systemd, containerd", a.KubernetesVersion, cg),
 		"every host: " + layout,
 		"every host: no swap active, not yet part of a cluster, ext4 at the swap path with room to spare",
+		"every host: containerd runs CNI plugins from " + DefaultCNIBinDir + ", where bridge, portmap, host-local and loopback are",
 	}
 	return facts, notes
 }

@@ -34,16 +34,27 @@ type Facts struct {
 	// RuntimeCgroupDriver is the container runtime's cgroup driver (systemd or cgroupfs; "" when it could
 	// not be read: not containerd, or no containerd binary). The kubelet's cgroupDriver must match it.
 	RuntimeCgroupDriver string
-	ControlPlane        bool // /etc/kubernetes/admin.conf exists
-	Joined              bool // /etc/kubernetes/kubelet.conf exists
-	SwapFSType          string
-	SwapDirFreeKiB      int64
-	SwapFileBytes       int64 // -1 when the file does not exist
-	SwapActiveKiB       int64 // 0 when the configured file is not active
-	SwapsActive         int   // active swap areas, any path
-	SwapsTotalKiB       int64
-	FstabEntries        int
-	SwapUsedKiB         int64
+	// CNIBinDir is the directory the runtime runs CNI plugins from (containerd's CRI cni bin_dir; "" when
+	// unknown: not containerd, or no containerd binary).
+	CNIBinDir string
+	// CNIPlugins says where each CNI plugin a pod network delegates to was found (bridge, portmap,
+	// host-local, loopback: CNIBinDir first, then /opt/cni/bin); "" when in neither.
+	CNIPlugins map[string]string
+	// BrNetfilter: the br_netfilter module is loaded or built in. BridgeNFCallIptables and IPForward are
+	// the sysctls' values ("" when unreadable).
+	BrNetfilter          bool
+	BridgeNFCallIptables string
+	IPForward            string
+	ControlPlane         bool // /etc/kubernetes/admin.conf exists
+	Joined               bool // /etc/kubernetes/kubelet.conf exists
+	SwapFSType           string
+	SwapDirFreeKiB       int64
+	SwapFileBytes        int64 // -1 when the file does not exist
+	SwapActiveKiB        int64 // 0 when the configured file is not active
+	SwapsActive          int   // active swap areas, any path
+	SwapsTotalKiB        int64
+	FstabEntries         int
+	SwapUsedKiB          int64
 	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
 	SwapbootSwapfile string
 	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
@@ -127,6 +138,20 @@ func (f *Facts) set(key, v string) error {
 		f.CRISocket = v
 	case "runtime_cgroup_driver":
 		f.RuntimeCgroupDriver = v
+	case "cni_bin_dir":
+		f.CNIBinDir = v
+	case "cni_plugins":
+		f.CNIPlugins = map[string]string{}
+		for _, pair := range strings.Fields(v) {
+			name, dir, _ := strings.Cut(pair, "=")
+			f.CNIPlugins[name] = dir
+		}
+	case "br_netfilter":
+		f.BrNetfilter = v == "yes"
+	case "bridge_nf_call_iptables":
+		f.BridgeNFCallIptables = v
+	case "ip_forward":
+		f.IPForward = v
 	case "control_plane":
 		f.ControlPlane = v == "yes"
 	case "joined":

@@ -46,6 +46,9 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 		}
 		return nil, &PolicyError{Field: "--worker", Problem: "not a worker of the cluster file: " + strings.Join(missing, ", "), Fix: "add it under workers: first"}
 	}
+	if opt.PodNetworkLogLines == 0 {
+		opt.PodNetworkLogLines = 40
+	}
 	p, err := BuildPlan(&sub, facts, opt)
 	if err != nil {
 		return nil, err
@@ -54,11 +57,19 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 	if ao.ReadyWithin == 0 {
 		ao.ReadyWithin = 5 * time.Minute
 	}
+	// The pod network is the cluster's already: add-node applies nothing, it waits. With flannel the master
+	// waits until flannel runs on the new nodes and they are Ready (as up does); with plugin none each new
+	// node waits to be Ready, which it becomes once the user's CNI runs there.
+	p.AfterRun = nil
+	flannel := c.Networking.CNI.Plugin == cluster.CNIFlannel
+	var newNodes []string
+	master := -1
 	for i := range p.Hosts {
 		hp := &p.Hosts[i]
 		if hp.Host.Role == cluster.RoleMaster {
 			// The master is not changed: only the join material is read (and a token minted).
 			hp.Steps = onlyPhase(hp.Steps, PhaseJoinMaterial)
+			master = i
 			continue
 		}
 		if hp.Facts.Joined {
@@ -66,7 +77,14 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 			hp.Steps = onlyPhase(hp.Steps, PhaseJoin)
 			continue
 		}
+		if flannel {
+			newNodes = append(newNodes, nodeNameOrPlaceholder(hp.Host, hp.Facts))
+			continue
+		}
 		hp.Steps = append(hp.Steps, readyStep(hp.Host, hp.Facts, ao.ReadyWithin))
+	}
+	if len(newNodes) > 0 && master >= 0 {
+		p.Hosts[master].Steps = append(p.Hosts[master].Steps, podNetworkReadyStep(newNodes, ao.ReadyWithin, opt.PodNetworkLogLines))
 	}
 	return p, nil
 }

@@ -17,11 +17,13 @@ type Phase string
 
 const (
 	PhaseSwap         Phase = "swap"
+	PhaseNetPrereqs   Phase = "net-prereqs"
 	PhaseKubelet      Phase = "kubelet"
 	PhaseInit         Phase = "init"
 	PhaseJoinMaterial Phase = "join-material"
 	PhaseJoin         Phase = "join"
 	PhaseKubeconfig   Phase = "kubeconfig"
+	PhasePodNetwork   Phase = "pod-network"
 	PhaseReady        Phase = "ready"
 	PhaseConfigMap    Phase = "configmap"
 	PhaseReset        Phase = "reset"
@@ -61,9 +63,16 @@ func (s Stage) ForRole(r cluster.Role) bool {
 
 // upStages is the order of `swapboot up` and `add-node`: one phase at a time, hosts in parallel. Each plan
 // gets its own copy.
+//
+// The pod network is applied after the joins, not right after init: flannel needs each node's podCIDR,
+// which kube-controller-manager allocates from podSubnet when the node registers, so joined nodes get
+// theirs either way; but a failed step holds back its host's later steps, and the master serves the
+// join material, so an apply that fails must come after it. The kubeconfig is saved before the pod
+// network for the same reason: a pod network that does not come up still leaves a usable kubeconfig.
 func upStages() []Stage {
-	return []Stage{{Phases: []Phase{PhaseSwap}}, {Phases: []Phase{PhaseKubelet}}, {Phases: []Phase{PhaseInit}},
-		{Phases: []Phase{PhaseJoinMaterial}}, {Phases: []Phase{PhaseJoin}}, {Phases: []Phase{PhaseReady}}, {Phases: []Phase{PhaseKubeconfig}}}
+	return []Stage{{Phases: []Phase{PhaseSwap}}, {Phases: []Phase{PhaseNetPrereqs}}, {Phases: []Phase{PhaseKubelet}}, {Phases: []Phase{PhaseInit}},
+		{Phases: []Phase{PhaseJoinMaterial}}, {Phases: []Phase{PhaseJoin}}, {Phases: []Phase{PhaseKubeconfig}},
+		{Phases: []Phase{PhasePodNetwork}}, {Phases: []Phase{PhaseReady}}}
 }
 
 // Runtime holds values that exist only once the run has reached them (the CA hash after init). Steps that
@@ -134,6 +143,10 @@ type Plan struct {
 	Token string
 	// Assumptions are the facts `swapboot plan` made up instead of asking the hosts.
 	Assumptions []string
+	// Notes say what the plan decided beyond the steps (the pod network), in the plan's header.
+	Notes []string
+	// AfterRun is said at the end of the run's report (what the user still has to do).
+	AfterRun []string
 	// MaskSecrets masks every templates.Secret input of the steps' typed calls when the plan is printed
 	// (the dry-run of a real run). Offline plans leave it off: their token is kubeadm's documentation
 	// example, shown so `kubeadm config validate` accepts the written files.
@@ -146,6 +159,10 @@ type PlanOptions struct {
 	JoinTokenTTL time.Duration // token minted for joins when init is already done (default 1h)
 	// NewToken makes bootstrap tokens (tests pass a fixed one).
 	NewToken func() (string, error)
+	// PodNetworkWithin bounds the wait for the pod network and Ready nodes (default 5m); PodNetworkLogLines
+	// is how much of a failing node's pod network log is shown (default 40).
+	PodNetworkWithin   time.Duration
+	PodNetworkLogLines int
 }
 
 // BuildPlan decides every step from the cluster file and the facts of every host (keyed by address).
@@ -160,7 +177,13 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	if opt.NewToken == nil {
 		opt.NewToken = joinmaterial.NewBootstrapToken
 	}
-	if err := hostfacts.CheckFacts(c, facts); err != nil {
+	if opt.PodNetworkWithin == 0 {
+		opt.PodNetworkWithin = 5 * time.Minute
+	}
+	if opt.PodNetworkLogLines == 0 {
+		opt.PodNetworkLogLines = 40
+	}
+	if err := checkHosts(c, facts); err != nil {
 		return nil, err
 	}
 	master := c.Masters[0]
@@ -173,6 +196,11 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		return nil, fmt.Errorf("bootstrap token: %w", err)
 	}
 	p := &Plan{Command: "up", Stages: upStages(), Cluster: c, Policy: policy, Master: master, Token: token, KubeletSetting: kubeletSummary(policy)}
+	podNet, err := podNetworkPlan(c, facts, opt)
+	if err != nil {
+		return nil, err
+	}
+	p.Notes, p.AfterRun = podNet.notes, podNet.afterRun
 
 	anyJoin := false
 	for _, w := range c.Workers {
@@ -183,7 +211,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	for _, h := range c.Hosts() {
 		f := facts[h.Address]
 		hp := HostPlan{Host: h, Facts: f}
-		hp.Steps = append(hp.Steps, swapStep(c, f))
+		hp.Steps = append(hp.Steps, swapStep(c, f), netPrereqsStep())
 		if policy.Legacy {
 			s, err := upKubeletEnvStep(f, c.NodeRegistration.KubeletExtraArgs)
 			if err != nil {
@@ -208,6 +236,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		}
 		if h.Role == cluster.RoleMaster {
 			hp.Steps = append(hp.Steps, kubeconfigStep("copy /etc/kubernetes/admin.conf to "+c.Name+".kubeconfig (0600)"))
+			hp.Steps = append(hp.Steps, podNet.steps...)
 		}
 		p.Hosts = append(p.Hosts, hp)
 	}

@@ -24,7 +24,7 @@ func (p *Plan) writeHeader(w io.Writer) {
 	for _, a := range p.Assumptions {
 		fmt.Fprintf(w, "# assumed: %s\n", a)
 	}
-	for _, n := range p.Policy.Notes {
+	for _, n := range append(append([]string(nil), p.Policy.Notes...), p.Notes...) {
 		fmt.Fprintf(w, "# %s\n", n)
 	}
 }

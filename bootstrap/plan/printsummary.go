@@ -286,7 +286,7 @@ type HostJSON struct {
 // Secrets are always masked, in inputs, documents and scripts; run-time values are placeholders.
 func (p *Plan) PrintJSON(w io.Writer, r *output.Redactor, withScripts bool) error {
 	out := PlanJSON{SchemaVersion: PlanSchemaVersion, Command: p.Command, Cluster: p.Cluster.Name,
-		KubernetesVersion: p.Policy.Version, Assumptions: p.Assumptions, Notes: p.Policy.Notes,
+		KubernetesVersion: p.Policy.Version, Assumptions: p.Assumptions, Notes: append(append([]string(nil), p.Policy.Notes...), p.Notes...),
 		Stages: []StageJSON{}, Hosts: []HostJSON{}}
 	for _, st := range p.Stages {
 		sj := StageJSON{Phases: st.Phases, Serial: st.Serial, StopOnFailure: st.StopOnFailure}

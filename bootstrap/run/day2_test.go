@@ -137,7 +137,8 @@ func TestAddNodePlanLeavesTheMasterAlone(t *testing.T) {
 			}
 		}
 	}
-	want := "192.168.122.50:token-create,192.168.122.50:ca-cert,192.168.122.52:swap,192.168.122.52:join,192.168.122.52:wait-ready"
+	// The master only mints a token, reads the CA and waits (read-only) for flannel on the new node.
+	want := "192.168.122.50:token-create,192.168.122.50:ca-cert,192.168.122.50:pod-network-wait,192.168.122.52:swap,192.168.122.52:net-prereqs,192.168.122.52:join"
 	if strings.Join(got, ",") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, ","), want)
 	}

@@ -61,7 +61,7 @@ func (e *Executor) run(ctx context.Context, conn Conn, h cluster.Host, script st
 // workers wait only for what they need (a control plane and the join material).
 func (e *Executor) Execute(ctx context.Context, p *plan.Plan, conns map[string]Conn) *Report {
 	start := time.Now()
-	report := &Report{}
+	report := &Report{Notes: p.AfterRun}
 	reports := map[string]*HostReport{}
 	for _, hp := range p.Hosts {
 		hr := &HostReport{Host: hp.Host, Kubelet: p.KubeletSetting}

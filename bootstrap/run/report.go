@@ -72,6 +72,8 @@ type Report struct {
 	TimedOut       bool
 	KubeconfigPath string
 	Elapsed        time.Duration
+	// Notes are the plan's words for the end of the run (plan.Plan.AfterRun).
+	Notes []string
 }
 
 // ExitCode is 0 when every host is done, 1 when some host failed, 124 when the run's time limit
@@ -146,11 +148,12 @@ type reportJSON struct {
 		Steps []StepResult `json:"steps"`
 		Error []string     `json:"errors,omitempty"`
 	} `json:"hosts"`
-	Interrupted    bool   `json:"interrupted"`
-	KubeconfigPath string `json:"kubeconfig,omitempty"`
-	Changes        int    `json:"changes"`
-	ElapsedNanos   int64  `json:"elapsedNanos"`
-	ExitCode       int    `json:"exitCode"`
+	Interrupted    bool     `json:"interrupted"`
+	KubeconfigPath string   `json:"kubeconfig,omitempty"`
+	Notes          []string `json:"notes,omitempty"`
+	Changes        int      `json:"changes"`
+	ElapsedNanos   int64    `json:"elapsedNanos"`
+	ExitCode       int      `json:"exitCode"`
 }
 
 // JSON renders the report for tools and benchmarks.
@@ -176,7 +179,7 @@ func (r *Report) JSON(redact func(string) string) ([]byte, error) {
 		out.Hosts = append(out.Hosts, row)
 	}
 	out.SchemaVersion, out.FailedAt = ReportSchemaVersion, r.FailedAt
-	out.Interrupted, out.KubeconfigPath, out.Changes = r.Interrupted, r.KubeconfigPath, r.Changes()
+	out.Interrupted, out.KubeconfigPath, out.Changes, out.Notes = r.Interrupted, r.KubeconfigPath, r.Changes(), r.Notes
 	out.ElapsedNanos, out.ExitCode = int64(r.Elapsed), r.ExitCode()
 	return json.MarshalIndent(out, "", "  ")
 }
@@ -260,6 +263,9 @@ func (r *Report) Print(w io.Writer, redact func(string) string) {
 	}
 	if r.KubeconfigPath != "" {
 		fmt.Fprintf(w, "kubeconfig: %s (kubectl --kubeconfig %s get nodes)\n", r.KubeconfigPath, r.KubeconfigPath)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	fmt.Fprintf(w, "%d change(s) in %s\n", r.Changes(), r.Elapsed.Round(100*time.Millisecond))
 }

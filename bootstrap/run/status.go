@@ -42,6 +42,9 @@ type NodeStatus struct {
 	KubeletState string `json:"kubelet,omitempty"`
 	NodeName     string `json:"nodeName,omitempty"`
 	Ready        string `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
+	// CNIPod is the state of the pod network's pod on this node (flannel): Running, not ready, a pod phase
+	// such as Pending, none (no pod there), or "" when unknown or when swapboot applies no pod network.
+	CNIPod string `json:"cniPod,omitempty"`
 	// API is what the master's API answered when status listed the nodes (APIState); "" when no master
 	// could be asked.
 	API APIState `json:"api,omitempty"`
@@ -88,7 +91,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	if err != nil {
 		return exit.WithCode(exit.BadInput, err)
 	}
-	nodesScript, err := templates.Render(templates.Nodes{})
+	nodesScript, err := templates.Render(nodesCall(c))
 	if err != nil {
 		return exit.WithCode(exit.BadInput, err)
 	}
@@ -99,6 +102,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	statuses := make([]NodeStatus, len(hosts))
 	var mu sync.Mutex
 	var nodes map[string][2]string // address or name -> {name, Ready}
+	var cniPods map[string]string  // node name -> its pod network pod's state
 	var api APIState               // what the masters' API answered (the best answer of any master)
 	index := map[string]int{}
 	for i, h := range hosts {
@@ -137,7 +141,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		if h.Role != cluster.RoleMaster {
 			return
 		}
-		state, list := APINoCluster, map[string][2]string(nil)
+		state, list, pods := APINoCluster, map[string][2]string(nil), map[string]string(nil)
 		if f.ControlPlane {
 			res, err := conn.Run(ctx, sshexec.Cmd{Script: nodesScript})
 			if err != nil {
@@ -145,13 +149,14 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 				return
 			}
 			state, list = parseNodes(string(res.Stdout))
+			pods = parseCNIPods(string(res.Stdout))
 		}
 		st.API = state
 		mu.Lock()
 		if state.better(api) {
 			api = state
 			if state == APIOK {
-				nodes = list
+				nodes, cniPods = list, pods
 			}
 		}
 		mu.Unlock()
@@ -169,6 +174,15 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 			st.NodeName, st.Ready = n[0], n[1]
 		} else if n, ok := nodes[st.NodeName]; ok && st.NodeName != "" {
 			st.Ready = n[1]
+		}
+		if c.Networking.CNI.Plugin == cluster.CNIFlannel && nodes != nil && st.NodeName != "" {
+			st.CNIPod = cniPods[st.NodeName]
+			if st.CNIPod == "" {
+				st.CNIPod = CNIPodNone
+			}
+			if st.CNIPod != CNIPodRunning && st.Ready != "" {
+				st.Problems = append(st.Problems, "flannel pod: "+st.CNIPod)
+			}
 		}
 		if st.Reachable && st.Ready != "True" {
 			if nodes == nil {
@@ -327,14 +341,14 @@ func parseNodes(out string) (APIState, map[string][2]string) {
 
 func printStatusTable(w io.Writer, statuses []NodeStatus) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tKUBELET STATE\tREADY\tOK")
+	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tKUBELET STATE\tREADY\tCNI\tOK")
 	for _, s := range statuses {
 		swap := "off"
 		if s.SwapSizeKiB > 0 {
 			swap = fmt.Sprintf("%s %dMiB", s.SwapPath, (s.SwapSizeKiB+512)>>10)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
-			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), orDash(s.KubeletState), orDash(s.Ready), s.OK)
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
+			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), orDash(s.KubeletState), orDash(s.Ready), orDash(s.CNIPod), s.OK)
 	}
 	_ = tw.Flush()
 	for _, s := range statuses {

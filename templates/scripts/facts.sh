@@ -81,16 +81,39 @@ fact cri_socket "$cri"
 # and the layout of the CRI status it prints has changed between containerd versions, while config dump
 # ships with containerd itself and its runc options section is the setting the kubelet must match.
 runtime_driver=""
+# The directory the runtime runs CNI plugins from (its CRI plugin's cni bin_dir; Debian's containerd
+# uses /usr/lib/cni, upstream's /opt/cni/bin; containerd 2.1+ may list several in bin_dirs: the first
+# counts). "" when unknown.
+cni_bin_dir=""
 case "$cri" in
 *containerd.sock)
 	if command -v containerd >/dev/null 2>&1 && dump=$(containerd config dump 2>/dev/null); then
 		runtime_driver=$(printf '%s\n' "$dump" | awk '
 			/^[[:space:]]*\[/ { runc = ($0 ~ /runtimes\.runc\.options\]/ || $0 ~ /runtimes\.'"'"'runc'"'"'\.options\]/) }
 			runc && /^[[:space:]]*SystemdCgroup[[:space:]]*=/ { v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); print (v ~ /^true/) ? "systemd" : "cgroupfs"; exit }')
+		cni_bin_dir=$(printf '%s\n' "$dump" | awk '
+			/^[[:space:]]*\[/ { cni = ($0 ~ /cri.*\.cni\]/) }
+			cni && /^[[:space:]]*bin_dirs?[[:space:]]*=/ { v = $0; sub(/^[^=]*=[[:space:]]*\[?[[:space:]]*/, "", v); sub(/^["'"'"']/, "", v); sub(/["'"'"'].*$/, "", v); print v; exit }')
 	fi
 	;;
 esac
 fact runtime_cgroup_driver "$runtime_driver"
+fact cni_bin_dir "$cni_bin_dir"
+
+# Pod network prerequisites: br_netfilter loaded or built in, the sysctls a pod network needs, and where
+# the CNI plugins flannel delegates to are (the runtime's bin dir first, then /opt/cni/bin).
+if [ -d /sys/module/br_netfilter ] || [ -d /proc/sys/net/bridge ]; then fact br_netfilter yes; else fact br_netfilter no; fi
+fact bridge_nf_call_iptables "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || true)"
+fact ip_forward "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || true)"
+found=""
+for plugin in bridge portmap host-local loopback; do
+	where=""
+	for dir in $cni_bin_dir /opt/cni/bin; do
+		if [ -x "$dir/$plugin" ]; then where=$dir; break; fi
+	done
+	found="$found $plugin=$where"
+done
+fact cni_plugins "${found# }"
 
 if [ -f /etc/kubernetes/admin.conf ]; then fact control_plane yes; else fact control_plane no; fi
 if [ -f /etc/kubernetes/kubelet.conf ]; then fact joined yes; else fact joined no; fi

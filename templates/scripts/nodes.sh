@@ -1,6 +1,9 @@
 # Read-only: the nodes the API server knows, one per line: name, Ready status, internal IP.
 # First line: "@swapboot fact api=STATE", STATE one of ok, no-cluster (no admin.conf: never set up, or
 # reset), unauthorized, forbidden, refused, unreachable, error; swapboot words status from it.
+# Then, when a pod network is named, its pods: "@swapboot cni-pod NODE<TAB>PHASE<TAB>READY" per pod.
+# input: CNI_NAMESPACE the pod network's namespace ("" when swapboot applies none)
+# input: CNI_SELECTOR the label selector of its pods
 if [ ! -f /etc/kubernetes/admin.conf ]; then
 	fact api no-cluster
 else
@@ -8,6 +11,9 @@ else
 	if nodes_out=$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=15s get nodes -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}' 2>"$nodes_err"); then
 		fact api ok
 		printf '%s\n' "$nodes_out"
+		if [ -n "$CNI_NAMESPACE" ]; then
+			kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=15s -n "$CNI_NAMESPACE" get pods -l "$CNI_SELECTOR" -o 'jsonpath={range .items[*]}{.spec.nodeName}{"\t"}{.status.phase}{"\t"}{.status.containerStatuses[*].ready}{"\n"}{end}' 2>/dev/null | sed -n 's/^./@swapboot cni-pod &/p' || true
+		fi
 	else
 		# kubectl's own wording of the API's answer (HTTP 403/401) and of a failed connection.
 		if grep -q '(Forbidden)' "$nodes_err"; then
