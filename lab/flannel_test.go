@@ -141,3 +141,22 @@ func imageName(tarPath string) (string, error) {
 		return idx.Manifests[0].Annotations["io.containerd.image.name"], nil
 	}
 }
+
+// The build module must build the release bootstrap/cni pins (build.sh refuses otherwise; this says so
+// before any build).
+func TestFlannelBuildModuleBuildsThePinnedRelease(t *testing.T) {
+	b, err := os.ReadFile("flannelbuild/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
+		if len(f) >= 2 && f[0] == "github.com/flannel-io/flannel" {
+			got = append(got, f[1])
+		}
+	}
+	if len(got) != 1 || got[0] != cni.FlannelVersion {
+		t.Errorf("lab/flannelbuild/go.mod requires flannel %v; bootstrap/cni pins %s: go get github.com/flannel-io/flannel@%s there", got, cni.FlannelVersion, cni.FlannelVersion)
+	}
+}
