@@ -95,6 +95,13 @@ func TestFlannelAndToolsImagesRunInAHost(t *testing.T) {
 		t.Errorf("memhog in the tools image: %q", got)
 	}
 
+	// A node sets its network namespace's sysctls itself (swapboot enables forwarding and bridged
+	// traffic through iptables for flannel): /proc/sys/net is writable inside a host, and br_netfilter's
+	// files are there.
+	if out, err := hostOutput(o, host, nil, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward && echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables && cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/bridge/bridge-nf-call-iptables"); err != nil || strings.Fields(out)[0] != "1" {
+		t.Errorf("setting net sysctls inside the host: %q (%v)", out, err)
+	}
+
 	// lab up leaves the pod network to swapboot: no static CNI configuration, and the runtime's
 	// plugin directory has Debian's plugins (flannel delegates to bridge, host-local, portmap).
 	if out, err := hostOutput(o, host, nil, "sh", "-c", "ls /etc/cni/net.d 2>/dev/null; for p in bridge host-local portmap loopback; do test -x /opt/cni/bin/$p || echo missing $p; done"); err != nil || strings.TrimSpace(out) != "" {
