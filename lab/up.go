@@ -172,12 +172,9 @@ func Up(o Options) (*State, error) {
 		for _, h := range st.Hosts {
 			g.Go(func() error {
 				if err := importImages(o, h.Name, k8sDir); err != nil {
-					return fmt.Errorf("%s: %w", h.Name, err)
+					return err
 				}
-				if err := importImages(o, h.Name, flannelDir); err != nil {
-					return fmt.Errorf("%s: %w", h.Name, err)
-				}
-				return nil
+				return importImages(o, h.Name, flannelDir)
 			})
 		}
 		if err := g.Wait(); err != nil {
