@@ -37,10 +37,16 @@ type Options struct {
 	// "64M": those hosts get an ext4 loop image as root.
 	SmallDisk    map[string]string
 	NoKubernetes bool
-	NoBuild      bool // do not run the Kubernetes build when the cache is missing
+	NoBuild      bool // do not run the Kubernetes or flannel build when the cache is missing
 	K8sVersion   string
 	BuildScript  string // lab/k8sbuild/build.sh; found from the working directory when empty
-	Log          io.Writer
+	// FlannelBuildScript is lab/flannelbuild/build.sh; found like BuildScript when empty.
+	FlannelBuildScript string
+	// StaticPodNetwork applies the lab's own per-host pod network (bridge CNI, a /24 per host, routes)
+	// after the images are imported, for clusters with cni.plugin: none. Off by default: swapboot
+	// installs flannel, whose images every host has.
+	StaticPodNetwork bool
+	Log              io.Writer
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9]{0,9}$`)
