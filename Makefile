@@ -71,9 +71,8 @@ bench: build lab
 	$(GO) test -p 1 -count=1 -run XXX -bench . -benchtime 1x -timeout 60m ./test/bench/ ./sshexec/
 
 demo: PREREQ_HOSTS = 3
-# --static-pod-network until swapboot installs flannel itself (issue 12); then the demo uses flannel.
 demo: prereqs build lab k8s flannel
-	./bin/lab up 3 --name $(DEMO) --static-pod-network
+	./bin/lab up 3 --name $(DEMO)
 	./swapboot up --kubeconfig-dir $(DEMO_DIR) $(DEMO_DIR)/cluster.yaml
 	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig wait --for=condition=Ready nodes --all --timeout=180s
 	$(KUBECTL) --kubeconfig $(DEMO_DIR)/$(DEMO).kubeconfig get nodes -o wide

@@ -20,7 +20,12 @@ func ClusterFile(st *State, p Paths) string {
 	fmt.Fprintf(&b, "ssh: {user: root, port: 22, keyFile: %s, knownHosts: %s}\n", p.Key(), p.KnownHosts())
 	fmt.Fprintf(&b, "masters: [%s]\n", strings.Join(masters, ", "))
 	fmt.Fprintf(&b, "workers: [%s]\n", strings.Join(workers, ", "))
-	fmt.Fprintf(&b, "networking: {podSubnet: %s, serviceSubnet: %s}\n", PodSubnet, ServiceSubnet)
+	if st.StaticPodNetwork {
+		// The lab's own pod network is the CNI: swapboot installs none.
+		fmt.Fprintf(&b, "networking: {podSubnet: %s, serviceSubnet: %s, cni: {plugin: none}}\n", PodSubnet, ServiceSubnet)
+	} else {
+		fmt.Fprintf(&b, "networking: {podSubnet: %s, serviceSubnet: %s}\n", PodSubnet, ServiceSubnet)
+	}
 	b.WriteString("swap: {size: 256M, path: /swapfile, behavior: auto}\n")
 	b.WriteString("kubelet: {cgroupDriver: cgroupfs, failCgroupV1: false}\n")
 	b.WriteString("kubeProxy: {conntrack: {maxPerCore: 0}}\n")

@@ -31,6 +31,8 @@ type State struct {
 	Kubernetes   bool   `json:"kubernetes"`
 	K8sVersion   string `json:"k8sVersion,omitempty"`
 	PauseImage   string `json:"pauseImage,omitempty"`
+	// StaticPodNetwork: the lab applied its own pod network, so its cluster file says cni.plugin: none.
+	StaticPodNetwork bool `json:"staticPodNetwork,omitempty"`
 	// Hierarchies are the machine's cgroup hierarchies; Current is the parent
 	// directory of the host cgroups in each.
 	Hierarchies []Hierarchy `json:"hierarchies"`

@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"github.com/swapboot/swapboot/bootstrap/cluster"
+
 	"strings"
 	"testing"
 )
@@ -160,5 +162,25 @@ func TestConfigsMentionRequiredSettings(t *testing.T) {
 	}
 	if pauseImage([]string{"a/kube-apiserver:v1", "example.invalid/pause:3.10.2"}) != "example.invalid/pause:3.10.2" {
 		t.Error("pause image")
+	}
+}
+
+// The lab's cluster files load as swapboot loads them: flannel by default, plugin none when the lab
+// applied its own pod network.
+func TestClusterFileLoads(t *testing.T) {
+	hosts := []Host{{Name: "lab-m1", IP: "10.77.0.11", Role: "master"}, {Name: "lab-w1", IP: "10.77.0.12", Role: "worker"}}
+	for _, static := range []bool{false, true} {
+		st := &State{Name: "lab", Hosts: hosts, StaticPodNetwork: static}
+		c, err := cluster.LoadFrom("cluster.yaml", []byte(ClusterFile(st, NewPaths("/var/lib/swapboot-lab", "lab"))))
+		if err != nil {
+			t.Fatalf("static=%v: %v", static, err)
+		}
+		want := cluster.CNIFlannel
+		if static {
+			want = cluster.CNINone
+		}
+		if got := c.Networking.CNI.Plugin; got != want {
+			t.Errorf("static=%v: plugin %q, want %q", static, got, want)
+		}
 	}
 }

@@ -196,7 +196,8 @@ func Up(o Options) (*State, error) {
 
 // planHosts computes names, addresses and per-host options.
 func planHosts(o Options, hs []Hierarchy) (*State, error) {
-	st := &State{Name: o.Name, Subnet: o.Subnet, CgroupPrefix: o.CgroupPrefix, Kubernetes: !o.NoKubernetes, Hierarchies: hs}
+	st := &State{Name: o.Name, Subnet: o.Subnet, CgroupPrefix: o.CgroupPrefix, Kubernetes: !o.NoKubernetes, Hierarchies: hs,
+		StaticPodNetwork: o.StaticPodNetwork && !o.NoKubernetes}
 	if st.Kubernetes {
 		st.K8sVersion = o.K8sVersion
 	}
