@@ -1,10 +1,10 @@
 package lab
 
 import (
-	"github.com/swapboot/swapboot/bootstrap/cluster"
-
 	"strings"
 	"testing"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
 )
 
 const swapsSample = `Filename				Type		Size		Used		Priority
