@@ -29,7 +29,7 @@ var sampleInputs = map[string][]Var{
 	"nodes":             {{"CNI_NAMESPACE", "kube-flannel"}, {"CNI_SELECTOR", "app=flannel"}},
 	"net-prereqs":       {{"MODULES_FILE", "/etc/modules-load.d/swapboot-k8s.conf"}, {"SYSCTL_FILE", "/etc/sysctl.d/90-swapboot-k8s.conf"}},
 	"pod-network-apply": {{"MANIFEST", "---\nkind: Namespace\napiVersion: v1\nmetadata:\n  name: kube-flannel\n"}, {"MANIFEST_PATH", "/var/lib/swapboot/kube-flannel.yml"}, {"WHAT", "flannel v0.28.4"}},
-	"pod-network-wait":  {{"NAMESPACE", "kube-flannel"}, {"SELECTOR", "app=flannel"}, {"NODES", "m1\nworker1\nworker2"}, {"TIMEOUT_SECONDS", "300"}, {"LOG_LINES", "40"}},
+	"pod-network-wait":  {{"NAMESPACE", "kube-flannel"}, {"SELECTOR", "app=flannel"}, {"NODES", "m1\nworker1"}, {"NOT_JOINED", "worker2"}, {"TIMEOUT_SECONDS", "300"}, {"LOG_LINES", "40"}},
 	"kubelet-restart":   nil,
 }
 

@@ -235,13 +235,15 @@ func (s PodNetworkApply) inputs() []input {
 type PodNetworkWait struct {
 	Namespace, Selector string
 	Nodes               []string
-	Timeout             time.Duration // whole seconds are used
-	LogLines            int
+	// NotJoined are planned nodes whose join did not succeed in this run: not waited for, only named.
+	NotJoined []string
+	Timeout   time.Duration // whole seconds are used
+	LogLines  int
 }
 
 func (PodNetworkWait) Name() string { return "pod-network-wait" }
 func (s PodNetworkWait) inputs() []input {
-	return []input{in("NAMESPACE", s.Namespace), in("SELECTOR", s.Selector), in("NODES", lines(s.Nodes)),
+	return []input{in("NAMESPACE", s.Namespace), in("SELECTOR", s.Selector), in("NODES", lines(s.Nodes)), in("NOT_JOINED", lines(s.NotJoined)),
 		in("TIMEOUT_SECONDS", strconv.Itoa(int(s.Timeout.Seconds()))), in("LOG_LINES", strconv.Itoa(s.LogLines))}
 }
 

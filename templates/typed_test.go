@@ -27,7 +27,7 @@ var typedSamples = []Script{
 	Nodes{CNINamespace: "kube-flannel", CNISelector: "app=flannel"},
 	NetPrereqs{ModulesFile: "/etc/modules-load.d/swapboot-k8s.conf", SysctlFile: "/etc/sysctl.d/90-swapboot-k8s.conf"},
 	PodNetworkApply{Manifest: "---\nkind: Namespace\napiVersion: v1\nmetadata:\n  name: kube-flannel\n", ManifestPath: "/var/lib/swapboot/kube-flannel.yml", What: "flannel v0.28.4"},
-	PodNetworkWait{Namespace: "kube-flannel", Selector: "app=flannel", Nodes: []string{"m1", "worker1", "worker2"}, Timeout: 300 * time.Second, LogLines: 40},
+	PodNetworkWait{Namespace: "kube-flannel", Selector: "app=flannel", Nodes: []string{"m1", "worker1"}, NotJoined: []string{"worker2"}, Timeout: 300 * time.Second, LogLines: 40},
 	KubeletRestart{},
 }
 

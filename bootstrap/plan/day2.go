@@ -62,7 +62,7 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 	// node waits to be Ready, which it becomes once the user's CNI runs there.
 	p.AfterRun = nil
 	flannel := c.Networking.CNI.Plugin == cluster.CNIFlannel
-	var newNodes []string
+	var newNodes []waitNode
 	master := -1
 	for i := range p.Hosts {
 		hp := &p.Hosts[i]
@@ -78,7 +78,7 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 			continue
 		}
 		if flannel {
-			newNodes = append(newNodes, nodeNameOrPlaceholder(hp.Host, hp.Facts))
+			newNodes = append(newNodes, waitNode{address: hp.Host.Address, name: nodeNameOrPlaceholder(hp.Host, hp.Facts), joins: true})
 			continue
 		}
 		hp.Steps = append(hp.Steps, readyStep(hp.Host, hp.Facts, ao.ReadyWithin))

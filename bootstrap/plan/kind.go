@@ -91,6 +91,7 @@ type RunState struct {
 	materialErr     error
 	initFailed      error
 	savedKubeconfig string
+	joined          map[string]bool
 }
 
 // NewRunState starts the shared state of one execution.
@@ -102,7 +103,22 @@ func NewRunState(kubeconfigPath string) *RunState {
 func (s *RunState) Runtime() Runtime {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.rt
+	rt := s.rt
+	rt.Joined = map[string]bool{}
+	for addr := range s.joined {
+		rt.Joined[addr] = true
+	}
+	return rt
+}
+
+// setJoined records a host whose kubeadm join succeeded in this run.
+func (s *RunState) setJoined(address string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.joined == nil {
+		s.joined = map[string]bool{}
+	}
+	s.joined[address] = true
 }
 
 // SavedKubeconfig is the path the admin kubeconfig was saved to ("" if it was not).

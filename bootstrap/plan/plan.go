@@ -79,13 +79,19 @@ func upStages() []Stage {
 // need them render at execution time from the same function the dry-run uses with PlaceholderRuntime.
 type Runtime struct {
 	CACertHashes []string
+	// Joined are the hosts (addresses) whose kubeadm join succeeded in this run.
+	Joined map[string]bool
+	// Placeholder marks a dry-run's rendering, which shows every step as if the ones before it succeeded.
+	Placeholder bool
 }
 
 // placeholderHash stands for the CA hash in a dry-run; Display shows it as a readable placeholder.
 const placeholderHash = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
 // PlaceholderRuntime is the Runtime a dry-run renders with.
-func PlaceholderRuntime() Runtime { return Runtime{CACertHashes: []string{placeholderHash}} }
+func PlaceholderRuntime() Runtime {
+	return Runtime{CACertHashes: []string{placeholderHash}, Placeholder: true}
+}
 
 // Step is one script run on one host: a step kind (kind.go, one step_<kind>.go file each) with what the
 // plan decided for this host.

@@ -47,9 +47,10 @@ func podNetworkPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt Pl
 	if err != nil {
 		return podNetworkDecision{}, fmt.Errorf("%s: %s: %w", c.Masters[0].ID(), PhasePodNetwork, err)
 	}
-	var nodes []string
+	var nodes []waitNode
 	for _, h := range c.Hosts() {
-		nodes = append(nodes, nodeNameOrPlaceholder(h, facts[h.Address]))
+		f := facts[h.Address]
+		nodes = append(nodes, waitNode{address: h.Address, name: nodeNameOrPlaceholder(h, f), joins: h.Role == cluster.RoleWorker && !f.Joined})
 	}
 	flanneld, plugin := cni.FlannelImages(c.Networking.CNI.ImageRepository)
 	notes := []string{

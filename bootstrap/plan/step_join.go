@@ -14,6 +14,7 @@ import (
 // the CA hash read from the master, so its script is rendered at run time.
 type joinKind struct {
 	showsKubeletLog
+	address       string
 	legacy        bool
 	configAPI     string
 	endpoint      string
@@ -91,12 +92,18 @@ func (k joinKind) Blocked(st *RunState) string {
 	return ""
 }
 
+// TakeOutput records the join, so the waits after it expect this node (and not the ones whose join failed).
+func (k joinKind) TakeOutput(st *RunState, _ *Output) error {
+	st.setJoined(k.address)
+	return nil
+}
+
 func apiServerEndpoint(master cluster.Host) string {
 	return net.JoinHostPort(master.Address, "6443")
 }
 
 func joinStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string) Step {
-	k := joinKind{legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: apiServerEndpoint(c.Masters[0]), token: templates.Secret(token), nodeName: h.Name,
+	k := joinKind{address: h.Address, legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: apiServerEndpoint(c.Masters[0]), token: templates.Secret(token), nodeName: h.Name,
 		ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, alreadyJoined: f.Joined}
 	summary := "kubeadm join " + k.endpoint + " (--ignore-preflight-errors=" + strings.Join(k.ignore, ",") + ")"
 	if !p.Legacy {

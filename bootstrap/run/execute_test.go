@@ -184,6 +184,11 @@ func TestExecuteJoinFailureDoesNotStopOtherWorkers(t *testing.T) {
 	if fc.hosts["192.168.122.52"].scripts["join"] == "" {
 		t.Error("the healthy worker did not join")
 	}
+	// The pod network's wait expects the master and the worker that joined, not the one that failed.
+	wait := fc.hosts["192.168.122.50"].scripts["pod-network-wait"]
+	if !strings.Contains(wait, "NOT_JOINED='<hostname of 192.168.122.51>'") || !strings.Contains(wait, "NODES='<hostname of 192.168.122.50>\nworker2'") {
+		t.Errorf("the pod network wait does not leave out the worker whose join failed:\n%s", wait)
+	}
 	if fc.hosts["192.168.122.51"].scripts["kubelet-logs"] == "" || !strings.Contains(fc.out.String(), "running with swap on is not supported") {
 		t.Errorf("kubelet log tail not shown:\n%s", fc.out.String())
 	}

@@ -4,10 +4,14 @@
 # input: NAMESPACE the DaemonSet's namespace
 # input: SELECTOR the label selector of its pods
 # input: NODES the node names to wait for, one per line
+# input: NOT_JOINED planned nodes whose join did not succeed in this run (not waited for), one per line
 # input: TIMEOUT_SECONDS how long to wait
 # input: LOG_LINES log lines shown per failing node
 
 export KUBECONFIG=/etc/kubernetes/admin.conf
+for node in $NOT_JOINED; do
+	echo "not waiting for $node: its join did not succeed in this run"
+done
 deadline=$(($(date +%s) + TIMEOUT_SECONDS))
 start=$(date +%s)
 first=yes

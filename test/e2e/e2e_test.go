@@ -262,6 +262,42 @@ func TestUpOnRealHosts(t *testing.T) {
 		}
 	})
 
+	t.Run("flannel: each node turned Ready only once flannel ran on it", func(t *testing.T) {
+		starts, ready := e.flannelPodStarts(), e.nodeReadySince()
+		for _, h := range three {
+			start, ran := starts[h]
+			since, isReady := ready[h]
+			switch {
+			case !ran || !isReady:
+				t.Errorf("%s: flannel pod running %v, node Ready %v", h, ran, isReady)
+			case since.Before(start):
+				t.Errorf("%s: Ready since %s, before its flannel pod started (%s): something else gave it a pod network", h, since, start)
+			}
+		}
+	})
+
+	t.Run("pods reach each other across nodes by pod IP, and a Service by its DNS name", func(t *testing.T) {
+		w1, w2 := e.state.Hosts[1].Name, e.state.Hosts[2].Name
+		e.webPod("web", w1)
+		e.runToolsPod("client", w2, "sleep", "3600")
+		ip := e.podIP("web")
+		if !strings.HasPrefix(ip, "10.244.") {
+			t.Errorf("pod IP %s is outside podSubnet 10.244.0.0/16", ip)
+		}
+		if got, err := e.fetch("client", "http://"+ip+":8080/"); err != nil || strings.TrimSpace(got) != "hello from "+w1 {
+			t.Fatalf("pod on %s -> pod on %s by IP: %v %q", w2, w1, err, got)
+		}
+		if out, err := e.kubectlOut("expose", "pod", "web", "--port=80", "--target-port=8080", "--name=web"); err != nil {
+			t.Fatalf("expose: %v\n%s", err, out)
+		}
+		if out, err := e.kubectlOut("-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=120s"); err != nil {
+			t.Fatalf("CoreDNS not available: %v\n%s", err, out)
+		}
+		if got, err := e.fetch("client", "http://web.default.svc.cluster.local/"); err != nil || strings.TrimSpace(got) != "hello from "+w1 {
+			t.Fatalf("pod on %s -> Service web by its DNS name: %v %q", w2, err, got)
+		}
+	})
+
 	t.Run("second up changes nothing", func(t *testing.T) {
 		code, out := e.up()
 		if code != 0 {
@@ -327,6 +363,18 @@ func TestUpOnRealHosts(t *testing.T) {
 		}
 		if !e.swapOn(w3) {
 			t.Errorf("%s: no swap after add-node", w3)
+		}
+	})
+
+	t.Run("add-node: the new worker gets a flannel subnet and its pod is reachable from a pod on the master", func(t *testing.T) {
+		w3, master := e.state.Hosts[3].Name, e.state.Hosts[0].Name
+		if sub := e.flannelSubnet(w3); !strings.HasPrefix(sub, "10.244.") {
+			t.Errorf("%s: flannel subnet %s outside podSubnet 10.244.0.0/16", w3, sub)
+		}
+		e.webPod("web3", w3)
+		e.runToolsPod("client-m", master, "sleep", "3600")
+		if got, err := e.fetch("client-m", "http://"+e.podIP("web3")+":8080/"); err != nil || strings.TrimSpace(got) != "hello from "+w3 {
+			t.Fatalf("pod on %s -> pod on %s: %v %q", master, w3, err, got)
 		}
 	})
 
@@ -411,11 +459,36 @@ func TestUpOnRealHosts(t *testing.T) {
 				t.Errorf("%s: kubeadm files left: %s", h, out)
 			}
 		}
+		for _, h := range e.hostNames() {
+			if left := e.flannelLeftovers(h); len(left) != 0 {
+				t.Errorf("%s: flannel left %v after reset", h, left)
+			}
+		}
+		// The fresh cluster uses another podSubnet and flannel's host-gw backend.
+		e.clusterFile = e.withNetworking("{podSubnet: 10.245.0.0/16, serviceSubnet: 10.96.0.0/12, cni: {backend: host-gw}}")
 		if code, _ := e.up(); code != 0 {
 			t.Fatalf("up after reset: exit %d", code)
 		}
 		if out, err := e.waitNodesReady(4, 180*time.Second); err != nil {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
+		}
+		master := e.state.Hosts[0].Name
+		routes := e.host(master, "ip", "route", "show")
+		for i, h := range e.hostNames() {
+			sub := e.flannelSubnet(h)
+			if !strings.HasPrefix(sub, "10.245.") {
+				t.Errorf("%s: flannel subnet %s outside podSubnet 10.245.0.0/16", h, sub)
+			}
+			network := strings.TrimSuffix(sub, ".1/24") + ".0/24"
+			if i > 0 && !strings.Contains(routes, network+" via "+e.ip(i)) {
+				t.Errorf("%s: no host-gw route to %s via %s on the master:\n%s", h, network, e.ip(i), routes)
+			}
+		}
+		w1, w2 := e.state.Hosts[1].Name, e.state.Hosts[2].Name
+		e.webPod("web-gw", w1)
+		e.runToolsPod("client-gw", w2, "sleep", "3600")
+		if got, err := e.fetch("client-gw", "http://"+e.podIP("web-gw")+":8080/"); err != nil || strings.TrimSpace(got) != "hello from "+w1 {
+			t.Fatalf("host-gw: pod on %s -> pod on %s: %v %q", w2, w1, err, got)
 		}
 	})
 
