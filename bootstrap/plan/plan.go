@@ -168,6 +168,9 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	if err != nil {
 		return nil, err
 	}
+	if policy.CgroupDriver, err = withCgroupDriver(&policy, c, facts); err != nil {
+		return nil, err
+	}
 	token, err := opt.NewToken()
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap token: %w", err)

@@ -70,7 +70,11 @@ func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPo
 			return Step{}, err
 		}
 		k.config = string(doc)
-		s = newStep(k, "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml ("+p.ConfigAPI+", failSwapOn: false)")
+		what := p.ConfigAPI + ", failSwapOn: false"
+		if p.CgroupDriver != "" {
+			what += ", cgroupDriver: " + p.CgroupDriver
+		}
+		s = newStep(k, "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml ("+what+")")
 		s.Files = map[string]string{"/var/lib/swapboot/kubeadm-init.yaml": k.config}
 	}
 	if f.ControlPlane {
@@ -98,6 +102,7 @@ func initParams(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token strin
 			FailSwapOn:          &falseVal,
 			SwapBehavior:        p.SwapBehavior,
 			NodeSwapFeatureGate: p.NodeSwapGate,
+			CgroupDriver:        p.CgroupDriver,
 		},
 		KubeletOverrides:   c.Kubelet,
 		KubeProxyOverrides: c.KubeProxy,
