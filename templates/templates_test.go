@@ -26,6 +26,7 @@ var sampleInputs = map[string][]Var{
 	"kubelet-configmap": {{"CONFIGMAP", "kubelet-config"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},
 	"swap-remove":       {{"SWAP_PATH", "/swapfile"}},
 	"reset":             {{"ENV_FILE", "/etc/default/kubelet"}},
+	"reset-cleanup":     nil,
 	"nodes":             nil,
 	"kubelet-restart":   nil,
 }

@@ -213,8 +213,15 @@ type Reset struct{ EnvFile string }
 func (Reset) Name() string      { return "reset" }
 func (s Reset) inputs() []input { return []input{in("ENV_FILE", s.EnvFile)} }
 
+// ResetCleanup removes what kubeadm reset leaves and Kubernetes, the pod network and swapboot made
+// (scripts/reset-cleanup.sh).
+type ResetCleanup struct{}
+
+func (ResetCleanup) Name() string    { return "reset-cleanup" }
+func (ResetCleanup) inputs() []input { return nil }
+
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
 	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
-		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{}}
+		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{}, ResetCleanup{}}
 }

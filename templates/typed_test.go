@@ -24,6 +24,7 @@ var typedSamples = []Script{
 	KubeletConfigMap{ConfigMap: "kubelet-config", Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"},
 	SwapRemove{SwapPath: "/swapfile"},
 	Reset{EnvFile: "/etc/default/kubelet"},
+	ResetCleanup{},
 	Nodes{},
 	KubeletRestart{},
 }

@@ -25,6 +25,7 @@ const (
 	PhaseReady        Phase = "ready"
 	PhaseConfigMap    Phase = "configmap"
 	PhaseReset        Phase = "reset"
+	PhaseCleanup      Phase = "cleanup"
 )
 
 // Stage is a group of phases the executor runs together: every host runs its steps of these phases in
