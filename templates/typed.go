@@ -151,11 +151,13 @@ type Init struct {
 	NodeName      string
 	// Token is the bootstrap token KubeadmConfig or KubeadmFlags carry.
 	Token Secret
+	// Redo is why an earlier init did not finish: kubeadm reset -f first ("" = none).
+	Redo string
 }
 
 func (Init) Name() string { return "init" }
 func (s Init) inputs() []input {
-	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("NODE_NAME", s.NodeName)}
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("NODE_NAME", s.NodeName), in("REDO", s.Redo)}
 }
 func (s Init) contained() []Secret { return []Secret{s.Token} }
 

@@ -35,15 +35,23 @@ type Facts struct {
 	// not be read: not containerd, or no containerd binary). The kubelet's cgroupDriver must match it.
 	RuntimeCgroupDriver string
 	ControlPlane        bool // /etc/kubernetes/admin.conf exists
-	Joined              bool // /etc/kubernetes/kubelet.conf exists
-	SwapFSType          string
-	SwapDirFreeKiB      int64
-	SwapFileBytes       int64 // -1 when the file does not exist
-	SwapActiveKiB       int64 // 0 when the configured file is not active
-	SwapsActive         int   // active swap areas, any path
-	SwapsTotalKiB       int64
-	FstabEntries        int
-	SwapUsedKiB         int64
+	// InitFinalized: kubeadm init reached its kubelet-finalize phase (kubelet.conf points at the rotatable
+	// client certificate): init finished, whatever the API answers now.
+	InitFinalized bool
+	// AdminAPI is what the API answered through admin.conf to the rights later steps need: "ok",
+	// "forbidden", "unanswered", "no-kubectl"; "" without admin.conf.
+	AdminAPI string
+	// APINodes are the Nodes the API knows (read when AdminAPI is "ok").
+	APINodes       []string
+	Joined         bool // /etc/kubernetes/kubelet.conf exists
+	SwapFSType     string
+	SwapDirFreeKiB int64
+	SwapFileBytes  int64 // -1 when the file does not exist
+	SwapActiveKiB  int64 // 0 when the configured file is not active
+	SwapsActive    int   // active swap areas, any path
+	SwapsTotalKiB  int64
+	FstabEntries   int
+	SwapUsedKiB    int64
 	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
 	SwapbootSwapfile string
 	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
@@ -127,6 +135,12 @@ func (f *Facts) set(key, v string) error {
 		f.CRISocket = v
 	case "runtime_cgroup_driver":
 		f.RuntimeCgroupDriver = v
+	case "init_finalized":
+		f.InitFinalized = v == "yes"
+	case "admin_api":
+		f.AdminAPI = v
+	case "api_nodes":
+		f.APINodes = strings.Fields(v)
 	case "control_plane":
 		f.ControlPlane = v == "yes"
 	case "joined":

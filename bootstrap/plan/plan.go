@@ -196,13 +196,17 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 			hp.Steps = append(hp.Steps, s)
 		}
 		if h.Role == cluster.RoleMaster {
-			s, err := initStep(c, h, f, policy, token, opt.TokenTTL)
+			redo, err := initRepair(c, h, facts)
+			if err != nil {
+				return nil, err
+			}
+			s, err := initStep(c, h, f, policy, token, opt.TokenTTL, redo)
 			if err != nil {
 				return nil, fmt.Errorf("%s: init: %w", h.ID(), err)
 			}
 			hp.Steps = append(hp.Steps, s)
 			if anyJoin {
-				if f.ControlPlane {
+				if f.ControlPlane && redo == "" {
 					hp.Steps = append(hp.Steps, tokenCreateStep(token, opt.JoinTokenTTL))
 				}
 				hp.Steps = append(hp.Steps, caCertStep())
