@@ -16,7 +16,7 @@ var sampleInputs = map[string][]Var{
 	"swap":              {{"SWAP_PATH", "/swapfile"}, {"SWAP_MIB", "1024"}, {"METHOD", "fallocate"}},
 	"kubelet-env":       {{"ENV_FILE", "/etc/default/kubelet"}, {"CONTENT", "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"}},
 	"init":              {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"}, {"KUBEADM_FLAGS", ""}, {"NODE_NAME", "m1"}, {"REDO", "the API does not answer through /etc/kubernetes/admin.conf"}},
-	"join":              {{"KUBEADM_CONFIG", ""}, {"KUBEADM_FLAGS", "10.0.0.1:6443\n--token\nabcdef.0123456789abcdef\n--ignore-preflight-errors=Swap"}},
+	"join":              {{"KUBEADM_CONFIG", ""}, {"KUBEADM_FLAGS", "10.0.0.1:6443\n--token\nabcdef.0123456789abcdef\n--ignore-preflight-errors=Swap"}, {"REDO", ""}},
 	"ca-cert":           nil,
 	"token-create":      {{"TOKEN", "abcdef.0123456789abcdef"}, {"TTL", "1h"}},
 	"admin-kubeconfig":  nil,

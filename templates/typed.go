@@ -167,11 +167,13 @@ type Join struct {
 	KubeadmFlags  []string
 	// Token is the bootstrap token KubeadmConfig or KubeadmFlags carry.
 	Token Secret
+	// Redo is why an earlier join did not finish: kubeadm reset -f first ("" = none).
+	Redo string
 }
 
 func (Join) Name() string { return "join" }
 func (s Join) inputs() []input {
-	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags))}
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("REDO", s.Redo)}
 }
 func (s Join) contained() []Secret { return []Secret{s.Token} }
 

@@ -35,6 +35,9 @@ type Facts struct {
 	// not be read: not containerd, or no containerd binary). The kubelet's cgroupDriver must match it.
 	RuntimeCgroupDriver string
 	ControlPlane        bool // /etc/kubernetes/admin.conf exists
+	// JoinLeftovers: an interrupted kubeadm join left /etc/kubernetes/bootstrap-kubelet.conf or pki/ca.crt
+	// but no kubelet.conf.
+	JoinLeftovers bool
 	// InitFinalized: kubeadm init reached its kubelet-finalize phase (kubelet.conf points at the rotatable
 	// client certificate): init finished, whatever the API answers now.
 	InitFinalized bool
@@ -135,6 +138,8 @@ func (f *Facts) set(key, v string) error {
 		f.CRISocket = v
 	case "runtime_cgroup_driver":
 		f.RuntimeCgroupDriver = v
+	case "join_leftovers":
+		f.JoinLeftovers = v == "yes"
 	case "init_finalized":
 		f.InitFinalized = v == "yes"
 	case "admin_api":

@@ -30,3 +30,22 @@ func (f Facts) UnfinishedInit(nodeName string) string {
 	}
 	return ""
 }
+
+// UnfinishedJoin says why worker w (with facts f) needs kubeadm reset and join again ("" when it does
+// not): an interrupted join left files behind, or its kubelet has credentials (kubelet.conf) but the
+// master's API, which answers and is done (UnfinishedInit is ""), has no Node for it.
+func (f Facts) UnfinishedJoin(nodeName string, master Facts, masterNodeName string) string {
+	if !f.Joined {
+		if f.JoinLeftovers {
+			return "an earlier kubeadm join stopped before the kubelet got its credentials (/etc/kubernetes/bootstrap-kubelet.conf or pki/ca.crt, no kubelet.conf)"
+		}
+		return ""
+	}
+	if nodeName == "" {
+		nodeName = strings.ToLower(f.Hostname)
+	}
+	if master.AdminAPI != "ok" || master.UnfinishedInit(masterNodeName) != "" || slices.Contains(master.APINodes, nodeName) {
+		return ""
+	}
+	return "the kubelet has credentials (kubelet.conf) but the API has no Node " + nodeName
+}

@@ -178,9 +178,13 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	}
 	p := &Plan{Command: "up", Stages: upStages(), Cluster: c, Policy: policy, Master: master, Token: token, KubeletSetting: kubeletSummary(policy)}
 
+	// A worker whose earlier join did not finish is reset and joined again (UnfinishedJoin).
+	mf := facts[master.Address]
+	joinRedo := map[string]string{}
 	anyJoin := false
 	for _, w := range c.Workers {
-		if !facts[w.Address].Joined {
+		joinRedo[w.Address] = facts[w.Address].UnfinishedJoin(w.Name, mf, master.Name)
+		if !facts[w.Address].Joined || joinRedo[w.Address] != "" {
 			anyJoin = true
 		}
 	}
@@ -212,7 +216,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 				hp.Steps = append(hp.Steps, caCertStep())
 			}
 		} else {
-			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token))
+			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token, joinRedo[h.Address]))
 		}
 		if h.Role == cluster.RoleMaster {
 			hp.Steps = append(hp.Steps, kubeconfigStep("copy /etc/kubernetes/admin.conf to "+c.Name+".kubeconfig (0600)"))

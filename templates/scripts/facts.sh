@@ -94,6 +94,11 @@ fact runtime_cgroup_driver "$runtime_driver"
 
 if [ -f /etc/kubernetes/admin.conf ]; then fact control_plane yes; else fact control_plane no; fi
 if [ -f /etc/kubernetes/kubelet.conf ]; then fact joined yes; else fact joined no; fi
+# What an interrupted kubeadm join leaves: the bootstrap kubeconfig or the CA, but no kubelet.conf (the
+# kubelet never finished its TLS bootstrap); a new join refuses to run over it.
+if [ ! -f /etc/kubernetes/kubelet.conf ] && [ ! -f /etc/kubernetes/admin.conf ] && { [ -f /etc/kubernetes/bootstrap-kubelet.conf ] || [ -f /etc/kubernetes/pki/ca.crt ]; }; then
+	fact join_leftovers yes
+fi
 
 # Whether kubeadm init finished: admin.conf is written early (kubeconfig phase), so it proves nothing.
 # init_finalized: kubeadm's kubelet-finalize phase (after bootstrap-token, one of the last) pointed

@@ -1,8 +1,13 @@
 # Runs kubeadm join on a worker, unless it has joined already.
 # input: KUBEADM_CONFIG the kubeadm JoinConfiguration (empty for Kubernetes < 1.22, which gets flags instead)
 # input: KUBEADM_FLAGS extra kubeadm join arguments, one per line
+# input: REDO why an earlier kubeadm join on this host did not finish (empty: none): it is reset first
 
-if [ -f /etc/kubernetes/kubelet.conf ]; then
+if [ -n "$REDO" ]; then
+	echo "the earlier kubeadm join did not finish ($REDO): kubeadm reset -f of this worker, then join again"
+	kubeadm reset -f
+	report changed reset "kubeadm reset -f of the half-finished join"
+elif [ -f /etc/kubernetes/kubelet.conf ]; then
 	report unchanged join "/etc/kubernetes/kubelet.conf exists: already joined"
 	exit 0
 fi
