@@ -27,9 +27,15 @@ fi
 
 # iptables: the chains KUBE-* (kube-proxy, kubelet) and FLANNEL-* (flannel), after the rules of other chains
 # that jump to them. Both backends (legacy and nft) when both are installed: kube-proxy's image may use
-# the other one than the host's default. iptables-restore --noflush applies the deletions as one change.
+# the other one than the host's default. The legacy backend only when its tables exist in this network
+# namespace (reading them would create them). iptables-restore --noflush applies the deletions as one change.
+legacy_in_use() { [ -n "$(cat "/proc/net/$1_tables_names" 2>/dev/null)" ]; }
 ipts=""
 for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
+	case "$ipt" in
+	iptables-legacy) legacy_in_use ip || continue ;;
+	ip6tables-legacy) legacy_in_use ip6 || continue ;;
+	esac
 	if command -v "$ipt" >/dev/null 2>&1 && command -v "$ipt-save" >/dev/null 2>&1; then ipts="$ipts $ipt"; fi
 done
 if [ -z "$ipts" ]; then
@@ -82,11 +88,18 @@ for f in /etc/modules-load.d/swapboot-*.conf /etc/sysctl.d/*swapboot*.conf; do
 	fi
 done
 
-# Directories kubeadm reset emptied but kept (/etc/kubernetes/manifests, pki, ...) and swapboot's state:
-# removed only when nothing but empty directories is left (a kept swap file's marker, or a user's file,
-# keeps them).
+# Directories kubeadm made and reset emptied but kept (/etc/kubernetes/pki, ...): removed when empty.
+# /etc/kubernetes/manifests stays: the kubelet's deb and rpm packages ship it (with /etc/kubernetes), so it
+# was there before kubeadm ran.
+# (-depth -delete: a directory whose subdirectories were just removed is empty when it is reached.)
+if [ -d /etc/kubernetes ]; then
+	find /etc/kubernetes -mindepth 1 -depth -type d -empty ! -path /etc/kubernetes/manifests -print -delete |
+		while IFS= read -r d; do removed "$d (empty)"; done
+fi
+# kubeadm's etcd data directory and swapboot's state: removed only when nothing but empty directories is
+# left (a kept swap file's marker, or a user's file, keeps them).
 rm -f /var/lib/swapboot/kubeadm-init.yaml /var/lib/swapboot/kubeadm-join.yaml
-for d in /etc/kubernetes /var/lib/etcd /var/lib/swapboot; do
+for d in /var/lib/etcd /var/lib/swapboot; do
 	if [ -d "$d" ] && [ -z "$(find "$d" ! -type d | head -n 1)" ]; then
 		find "$d" -depth -type d -empty -delete
 		removed "$d (empty)"
