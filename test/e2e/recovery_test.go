@@ -54,6 +54,24 @@ func TestRecovery(t *testing.T) {
 		}
 	})
 
+	t.Run("hosts whose runtimes use different cgroup drivers are refused before any change", func(t *testing.T) {
+		// w1's containerd switched to the systemd driver for this subtest, then back.
+		const toSystemd = "sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml && systemctl restart containerd"
+		const toCgroupfs = "sed -i 's/SystemdCgroup = true/SystemdCgroup = false/' /etc/containerd/config.toml && systemctl restart containerd"
+		e.host(e.name(1), "sh", "-c", toSystemd)
+		defer e.host(e.name(1), "sh", "-c", toCgroupfs)
+		res := e.run(nil, "up", "--kubeconfig-dir", e.dir, e.clusterFile)
+		if res.code != 2 {
+			t.Errorf("exit %d, want 2", res.code)
+		}
+		for _, want := range []string{"different cgroup drivers", "systemd on " + w1, "cgroupfs on " + m1, "same driver"} {
+			if !strings.Contains(res.out, want) {
+				t.Errorf("the refusal lacks %q", want)
+			}
+		}
+		e.untouched(all...)
+	})
+
 	t.Run("the dry-run says the kubelet gets the runtime's cgroup driver", func(t *testing.T) {
 		res := e.run(nil, "up", "--dry-run", e.clusterFile)
 		if res.code != 0 || !strings.Contains(res.out, "kubelet cgroupDriver: cgroupfs, the container runtime's") ||
