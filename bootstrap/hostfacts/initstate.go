@@ -31,21 +31,14 @@ func (f Facts) UnfinishedInit(nodeName string) string {
 	return ""
 }
 
-// UnfinishedJoin says why worker w (with facts f) needs kubeadm reset and join again ("" when it does
-// not): an interrupted join left files behind, or its kubelet has credentials (kubelet.conf) but the
-// master's API, which answers and is done (UnfinishedInit is ""), has no Node for it.
-func (f Facts) UnfinishedJoin(nodeName string, master Facts, masterNodeName string) string {
-	if !f.Joined {
-		if f.JoinLeftovers {
-			return "an earlier kubeadm join stopped before the kubelet got its credentials (/etc/kubernetes/bootstrap-kubelet.conf or pki/ca.crt, no kubelet.conf)"
-		}
-		return ""
+// UnfinishedJoin says why a worker needs kubeadm reset and join again ("" when it does not): an
+// interrupted join left files behind but no kubelet.conf (kubeadm join refuses to run over them). A worker
+// whose kubelet has its credentials (kubelet.conf) is joined: such a kubelet registers its Node itself once
+// it runs (resetting it then would race with that registration, and kubeadm refuses to join a node whose
+// name is Ready).
+func (f Facts) UnfinishedJoin() string {
+	if !f.Joined && f.JoinLeftovers {
+		return "an earlier kubeadm join stopped before the kubelet got its credentials (/etc/kubernetes/bootstrap-kubelet.conf or pki/ca.crt, no kubelet.conf)"
 	}
-	if nodeName == "" {
-		nodeName = strings.ToLower(f.Hostname)
-	}
-	if master.AdminAPI != "ok" || master.UnfinishedInit(masterNodeName) != "" || slices.Contains(master.APINodes, nodeName) {
-		return ""
-	}
-	return "the kubelet has credentials (kubelet.conf) but the API has no Node " + nodeName
+	return ""
 }

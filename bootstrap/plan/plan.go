@@ -179,11 +179,10 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	p := &Plan{Command: "up", Stages: upStages(), Cluster: c, Policy: policy, Master: master, Token: token, KubeletSetting: kubeletSummary(policy)}
 
 	// A worker whose earlier join did not finish is reset and joined again (UnfinishedJoin).
-	mf := facts[master.Address]
 	joinRedo := map[string]string{}
 	anyJoin := false
 	for _, w := range c.Workers {
-		joinRedo[w.Address] = facts[w.Address].UnfinishedJoin(w.Name, mf, master.Name)
+		joinRedo[w.Address] = facts[w.Address].UnfinishedJoin()
 		if !facts[w.Address].Joined || joinRedo[w.Address] != "" {
 			anyJoin = true
 		}
