@@ -101,6 +101,12 @@ func TestRecovery(t *testing.T) {
 		if !regexp.MustCompile(`kubelet\.service: (Main process exited|Failed with result)`).MatchString(res.out) {
 			t.Error("the output does not show the kubelet log")
 		}
+		// The report tells each step once: the failed init, then the steps it kept from running.
+		for _, phase := range []string{"init", "join-material", "kubeconfig"} {
+			if n := len(regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(m1) + `: ` + phase + `: `).FindAllString(res.out, -1)); n != 1 {
+				t.Errorf("the report tells %s's %s %d times, want once", m1, phase, n)
+			}
+		}
 		for _, w := range []string{w1, w2} {
 			if s := res.report.step(w, "join"); s == "changed" || s == "FAILED" {
 				t.Errorf("%s join: %q, want not run", w, s)
