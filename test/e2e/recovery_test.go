@@ -103,7 +103,7 @@ func TestRecovery(t *testing.T) {
 		}
 		// The report tells each step once: the failed init, then the steps it kept from running.
 		for _, phase := range []string{"init", "join-material", "kubeconfig"} {
-			if n := len(regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(m1) + `: ` + phase + `: `).FindAllString(res.out, -1)); n != 1 {
+			if n := len(regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(m1)+`: `+phase+`: `).FindAllString(res.out, -1)); n != 1 {
 				t.Errorf("the report tells %s's %s %d times, want once", m1, phase, n)
 			}
 		}
