@@ -50,6 +50,9 @@ func decideCgroupDriver(c *cluster.Cluster, facts map[string]hostfacts.Facts, mi
 			Fix:     "configure every host's runtime with the same driver (containerd: SystemdCgroup in its runc options, then restart containerd)"}
 	}
 	if versions.Legacy(minor) {
+		for d := range byDriver {
+			return "", fmt.Sprintf("kubelet cgroupDriver: not set below 1.%d (no kubelet configuration is passed); the container runtimes use %s: if the kubelet's driver differs, set cgroup-driver: %s in nodeRegistration.kubeletExtraArgs", versions.ConfigFileFrom, d, d), nil
+		}
 		return "", "", nil
 	}
 	for d := range byDriver {

@@ -174,7 +174,10 @@ func TestCgroupDriverLegacyLeavesTheKubelet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Policy.CgroupDriver != "" {
+	if p.Policy.CgroupDriver != "" || strings.Contains(initDocument(t, p), "cgroup") {
 		t.Errorf("legacy plan sets cgroupDriver %q", p.Policy.CgroupDriver)
+	}
+	if !strings.Contains(strings.Join(p.Policy.Notes, "\n"), "the container runtimes use systemd: if the kubelet's driver differs, set cgroup-driver: systemd in nodeRegistration.kubeletExtraArgs") {
+		t.Errorf("notes: %q", p.Policy.Notes)
 	}
 }
