@@ -3,6 +3,8 @@ package hostfacts
 import (
 	"strings"
 	"testing"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
 )
 
 // TestParseFactsReadsTheRuntimeCgroupDriver: facts.sh's runtime_cgroup_driver line (containerd's
@@ -40,7 +42,7 @@ func TestUnfinishedInit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := f.UnfinishedInit(tc.node)
+		got := f.UnfinishedInit(cluster.Host{Address: "10.0.0.1", Name: tc.node})
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
 			t.Errorf("%q node %q: %q, want %q", tc.out, tc.node, got, tc.want)
 		}

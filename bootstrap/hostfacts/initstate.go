@@ -2,21 +2,19 @@ package hostfacts
 
 import (
 	"slices"
-	"strings"
+
+	"github.com/swapboot/swapboot/bootstrap/cluster"
 )
 
 // UnfinishedInit says why the control plane on this host is not done although admin.conf exists ("" when
 // it is done, when there is no admin.conf, or when the facts cannot tell: no kubectl). Done means: the API
 // answers through admin.conf, grants the rights later steps need (bootstrap tokens, the kubelet-config
-// ConfigMap), and knows this host's Node. nodeName is the node name the cluster file gives ("" = the
-// host's hostname, lower-cased as kubeadm does).
-func (f Facts) UnfinishedInit(nodeName string) string {
+// ConfigMap), and knows h's Node (NodeName).
+func (f Facts) UnfinishedInit(h cluster.Host) string {
 	if !f.ControlPlane {
 		return ""
 	}
-	if nodeName == "" {
-		nodeName = strings.ToLower(f.Hostname)
-	}
+	nodeName := NodeName(h, f)
 	switch f.AdminAPI {
 	case "ok":
 		if slices.Contains(f.APINodes, nodeName) {

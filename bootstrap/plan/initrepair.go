@@ -15,7 +15,7 @@ import (
 // either: that host depends on this control plane; the error says what to do.
 func initRepair(c *cluster.Cluster, h cluster.Host, facts map[string]hostfacts.Facts) (string, error) {
 	f := facts[h.Address]
-	problem := f.UnfinishedInit(h.Name)
+	problem := f.UnfinishedInit(h)
 	if problem == "" || f.InitFinalized {
 		return "", nil
 	}

@@ -80,7 +80,7 @@ func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPo
 		s = newStep(k, "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml ("+what+")")
 		s.Files = map[string]string{"/var/lib/swapboot/kubeadm-init.yaml": k.config}
 	}
-	switch problem := f.UnfinishedInit(h.Name); {
+	switch problem := f.UnfinishedInit(h); {
 	case redo != "":
 		s.Summary = "kubeadm reset -f, then " + s.Summary + ": the earlier kubeadm init did not finish (" + redo + "), and nothing has joined this control plane"
 	case !f.ControlPlane:

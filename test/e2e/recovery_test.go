@@ -117,9 +117,12 @@ func TestRecovery(t *testing.T) {
 		}
 	})
 
-	t.Run("status says the API refused the connection", func(t *testing.T) {
+	t.Run("status says the API refused the connection, and that init did not finish", func(t *testing.T) {
 		if api := e.apiState(t); api != "refused" {
 			t.Errorf("api %q, want refused (kube-apiserver is not running)", api)
+		}
+		if res := e.run(nil, "status", e.clusterFile); !strings.Contains(res.out, m1+": kubeadm init did not finish: the API does not answer") {
+			t.Error("status does not name the half-finished init")
 		}
 	})
 
