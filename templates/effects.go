@@ -59,6 +59,12 @@ func (Reset) effects() []string {
 	return []string{"runs kubeadm reset -f", "restores the kubelet env file swapboot changed"}
 }
 
+func (ResetCleanup) effects() []string {
+	return []string{"removes the CNI interfaces (cni0, flannel.1, kube-ipvs0, ...), /var/lib/cni, /run/flannel, flannel's conflist and plugin",
+		"removes the iptables chains KUBE-* and FLANNEL-* (and the rules jumping to them), kube-proxy's and flannel's nftables tables, IPVS tables when kube-proxy used IPVS",
+		"removes swapboot's files in /etc/modules-load.d and /etc/sysctl.d, and /etc/kubernetes, /var/lib/etcd, /var/lib/swapboot when left empty"}
+}
+
 // ShownInput is one input of a typed call as people see it: Secret inputs, and secrets a document carries,
 // are masked (RedactionMarker).
 type ShownInput struct {

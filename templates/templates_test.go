@@ -15,8 +15,8 @@ var sampleInputs = map[string][]Var{
 	"facts":             {{"SWAP_PATH", "/swapfile"}},
 	"swap":              {{"SWAP_PATH", "/swapfile"}, {"SWAP_MIB", "1024"}, {"METHOD", "fallocate"}},
 	"kubelet-env":       {{"ENV_FILE", "/etc/default/kubelet"}, {"CONTENT", "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"}},
-	"init":              {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"}, {"KUBEADM_FLAGS", ""}, {"NODE_NAME", "m1"}},
-	"join":              {{"KUBEADM_CONFIG", ""}, {"KUBEADM_FLAGS", "10.0.0.1:6443\n--token\nabcdef.0123456789abcdef\n--ignore-preflight-errors=Swap"}},
+	"init":              {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"}, {"KUBEADM_FLAGS", ""}, {"NODE_NAME", "m1"}, {"REDO", "the API does not answer through /etc/kubernetes/admin.conf"}},
+	"join":              {{"KUBEADM_CONFIG", ""}, {"KUBEADM_FLAGS", "10.0.0.1:6443\n--token\nabcdef.0123456789abcdef\n--ignore-preflight-errors=Swap"}, {"REDO", ""}},
 	"ca-cert":           nil,
 	"token-create":      {{"TOKEN", "abcdef.0123456789abcdef"}, {"TTL", "1h"}},
 	"admin-kubeconfig":  nil,
@@ -30,6 +30,7 @@ var sampleInputs = map[string][]Var{
 	"net-prereqs":       {{"MODULES_FILE", "/etc/modules-load.d/swapboot-k8s.conf"}, {"SYSCTL_FILE", "/etc/sysctl.d/90-swapboot-k8s.conf"}},
 	"pod-network-apply": {{"MANIFEST", "---\nkind: Namespace\napiVersion: v1\nmetadata:\n  name: kube-flannel\n"}, {"MANIFEST_PATH", "/var/lib/swapboot/kube-flannel.yml"}, {"WHAT", "flannel v0.28.4"}},
 	"pod-network-wait":  {{"NAMESPACE", "kube-flannel"}, {"SELECTOR", "app=flannel"}, {"NODES", "m1\nworker1"}, {"NOT_JOINED", "worker2"}, {"TIMEOUT_SECONDS", "300"}, {"LOG_LINES", "40"}},
+	"reset-cleanup":     nil,
 	"kubelet-restart":   nil,
 }
 

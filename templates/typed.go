@@ -154,11 +154,13 @@ type Init struct {
 	NodeName      string
 	// Token is the bootstrap token KubeadmConfig or KubeadmFlags carry.
 	Token Secret
+	// Redo is why an earlier init did not finish: kubeadm reset -f first ("" = none).
+	Redo string
 }
 
 func (Init) Name() string { return "init" }
 func (s Init) inputs() []input {
-	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("NODE_NAME", s.NodeName)}
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("NODE_NAME", s.NodeName), in("REDO", s.Redo)}
 }
 func (s Init) contained() []Secret { return []Secret{s.Token} }
 
@@ -168,11 +170,13 @@ type Join struct {
 	KubeadmFlags  []string
 	// Token is the bootstrap token KubeadmConfig or KubeadmFlags carry.
 	Token Secret
+	// Redo is why an earlier join did not finish: kubeadm reset -f first ("" = none).
+	Redo string
 }
 
 func (Join) Name() string { return "join" }
 func (s Join) inputs() []input {
-	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags))}
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("REDO", s.Redo)}
 }
 func (s Join) contained() []Secret { return []Secret{s.Token} }
 
@@ -271,11 +275,18 @@ type Reset struct{ EnvFile string }
 func (Reset) Name() string      { return "reset" }
 func (s Reset) inputs() []input { return []input{in("ENV_FILE", s.EnvFile)} }
 
+// ResetCleanup removes what kubeadm reset leaves and Kubernetes, the pod network and swapboot made
+// (scripts/reset-cleanup.sh).
+type ResetCleanup struct{}
+
+func (ResetCleanup) Name() string    { return "reset-cleanup" }
+func (ResetCleanup) inputs() []input { return nil }
+
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
 	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
-		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}}
+		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}, ResetCleanup{}}
 }
 
 // AllDocuments is one zero-valued call of every document.

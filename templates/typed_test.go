@@ -14,7 +14,7 @@ var typedSamples = []Script{
 	Facts{SwapPath: "/swapfile"},
 	Swap{SwapPath: "/swapfile", SwapMiB: 1024, Method: "fallocate"},
 	KubeletEnv{EnvFile: "/etc/default/kubelet", Content: "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"},
-	Init{KubeadmConfig: "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n", NodeName: "m1"},
+	Init{KubeadmConfig: "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n", NodeName: "m1", Redo: "the API does not answer through /etc/kubernetes/admin.conf"},
 	Join{KubeadmFlags: []string{"10.0.0.1:6443", "--token", "abcdef.0123456789abcdef", "--ignore-preflight-errors=Swap"}, Token: "abcdef.0123456789abcdef"},
 	CACert{},
 	AdminKubeconfig{},
@@ -28,6 +28,7 @@ var typedSamples = []Script{
 	NetPrereqs{ModulesFile: "/etc/modules-load.d/swapboot-k8s.conf", SysctlFile: "/etc/sysctl.d/90-swapboot-k8s.conf"},
 	PodNetworkApply{Manifest: "---\nkind: Namespace\napiVersion: v1\nmetadata:\n  name: kube-flannel\n", ManifestPath: "/var/lib/swapboot/kube-flannel.yml", What: "flannel v0.28.4"},
 	PodNetworkWait{Namespace: "kube-flannel", Selector: "app=flannel", Nodes: []string{"m1", "worker1"}, NotJoined: []string{"worker2"}, Timeout: 300 * time.Second, LogLines: 40},
+	ResetCleanup{},
 	KubeletRestart{},
 }
 

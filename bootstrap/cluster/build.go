@@ -129,6 +129,7 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 	}
 	if len(p.kubelet) > 0 {
 		c.Kubelet = p.kubelet
+		c.KubeletCgroupDriverLine = p.kubeletDriverLine
 	}
 	if len(p.kubeProxy) > 0 {
 		c.KubeProxy = p.kubeProxy

@@ -201,8 +201,10 @@ type cfgParser struct {
 	swapPath    cfgStr
 	behavior    cfgStr
 	kubelet     map[string]any
-	kubeProxy   map[string]any
-	nodeReg     NodeRegistration
+	// kubeletDriverLine is the line of kubelet.cgroupDriver (0: not set).
+	kubeletDriverLine int
+	kubeProxy         map[string]any
+	nodeReg           NodeRegistration
 }
 
 // cfgStr is a string setting and the node it came from (nil when not set).

@@ -40,3 +40,18 @@ func TestLoadFrom(t *testing.T) {
 		t.Errorf("got %v, want <stdin>:4: swap.size ...", err)
 	}
 }
+
+// TestKubeletCgroupDriverLine: the line of kubelet.cgroupDriver is kept for the plan's refusal message.
+func TestKubeletCgroupDriverLine(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("name: lab\nkubernetesVersion: v1.37.2\nmasters: [10.0.0.1]\nkubelet:\n  maxPods: 50\n  cgroupDriver: systemd\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.KubeletCgroupDriverLine != 6 || c.Kubelet["cgroupDriver"] != "systemd" {
+		t.Errorf("line %d, driver %v", c.KubeletCgroupDriverLine, c.Kubelet["cgroupDriver"])
+	}
+	c, err = Parse("c.yaml", []byte("name: lab\nmasters: [10.0.0.1]\nkubelet: {maxPods: 50}\n"))
+	if err != nil || c.KubeletCgroupDriverLine != 0 {
+		t.Errorf("no driver: line %d, %v", c.KubeletCgroupDriverLine, err)
+	}
+}

@@ -17,6 +17,9 @@ type Cluster struct {
 	Kubelet          map[string]any
 	KubeProxy        map[string]any
 	NodeRegistration NodeRegistration
+	// KubeletCgroupDriverLine is the line of kubelet.cgroupDriver in the file (0 when left out), for the
+	// message when a host's container runtime uses another driver.
+	KubeletCgroupDriverLine int `json:"-"`
 }
 
 // Role of a host in the cluster.

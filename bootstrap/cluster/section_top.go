@@ -56,6 +56,9 @@ func (p *cfgParser) parseTop(root *yaml.Node) *ConfigError {
 			err = p.parseSwap(v)
 		case "kubelet":
 			p.kubelet, err = p.parseOverrides(k, v, key, kubeadmcfg.CheckKubeletOverrides)
+			if n := cfgLocate(v, ".cgroupDriver"); err == nil && n != nil {
+				p.kubeletDriverLine = n.Line
+			}
 		case "kubeProxy":
 			p.kubeProxy, err = p.parseOverrides(k, v, key, kubeadmcfg.CheckKubeProxyOverrides)
 		case "nodeRegistration":

@@ -46,15 +46,26 @@ type Facts struct {
 	BridgeNFCallIptables string
 	IPForward            string
 	ControlPlane         bool // /etc/kubernetes/admin.conf exists
-	Joined               bool // /etc/kubernetes/kubelet.conf exists
-	SwapFSType           string
-	SwapDirFreeKiB       int64
-	SwapFileBytes        int64 // -1 when the file does not exist
-	SwapActiveKiB        int64 // 0 when the configured file is not active
-	SwapsActive          int   // active swap areas, any path
-	SwapsTotalKiB        int64
-	FstabEntries         int
-	SwapUsedKiB          int64
+	// JoinLeftovers: an interrupted kubeadm join left /etc/kubernetes/bootstrap-kubelet.conf or pki/ca.crt
+	// but no kubelet.conf.
+	JoinLeftovers bool
+	// InitFinalized: kubeadm init reached its kubelet-finalize phase (kubelet.conf points at the rotatable
+	// client certificate): init finished, whatever the API answers now.
+	InitFinalized bool
+	// AdminAPI is what the API answered through admin.conf to the rights later steps need: "ok",
+	// "forbidden", "unanswered", "no-kubectl"; "" without admin.conf.
+	AdminAPI string
+	// APINodes are the Nodes the API knows (read when AdminAPI is "ok").
+	APINodes       []string
+	Joined         bool // /etc/kubernetes/kubelet.conf exists
+	SwapFSType     string
+	SwapDirFreeKiB int64
+	SwapFileBytes  int64 // -1 when the file does not exist
+	SwapActiveKiB  int64 // 0 when the configured file is not active
+	SwapsActive    int   // active swap areas, any path
+	SwapsTotalKiB  int64
+	FstabEntries   int
+	SwapUsedKiB    int64
 	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
 	SwapbootSwapfile string
 	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
@@ -152,6 +163,14 @@ func (f *Facts) set(key, v string) error {
 		f.BridgeNFCallIptables = v
 	case "ip_forward":
 		f.IPForward = v
+	case "join_leftovers":
+		f.JoinLeftovers = v == "yes"
+	case "init_finalized":
+		f.InitFinalized = v == "yes"
+	case "admin_api":
+		f.AdminAPI = v
+	case "api_nodes":
+		f.APINodes = strings.Fields(v)
 	case "control_plane":
 		f.ControlPlane = v == "yes"
 	case "joined":

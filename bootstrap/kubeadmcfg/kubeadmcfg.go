@@ -93,6 +93,9 @@ type KubeletParams struct {
 	// FailCgroupV1 nil = unset; swapboot sets false on cgroup v1 hosts for >= 1.35. The field exists
 	// since 1.31.
 	FailCgroupV1 *bool
+	// CgroupDriver is cgroupDriver ("" leaves kubeadm's default: systemd since 1.22); swapboot sets the
+	// container runtime's driver. A user value that differs is refused (the plan refuses it first).
+	CgroupDriver string
 }
 
 // JoinParams is what RenderJoin needs for a worker.
@@ -312,6 +315,12 @@ func renderKubelet(kp KubeletParams, ver *version.Version, overrides map[string]
 		}
 		kc.FailCgroupV1 = boolPtr(*kp.FailCgroupV1)
 	}
+	if kp.CgroupDriver != "" {
+		if kc.CgroupDriver != "" && kc.CgroupDriver != kp.CgroupDriver {
+			return nil, fmt.Errorf("%s.cgroupDriver: the container runtime uses %s; remove it or set %s", kubeletSection, kp.CgroupDriver, kp.CgroupDriver)
+		}
+		kc.CgroupDriver = kp.CgroupDriver
+	}
 	return renderDocument(kc, keep)
 }
 
@@ -341,6 +350,11 @@ func checkKubeletParams(kp KubeletParams, ver *version.Version) error {
 	}
 	if kp.NodeSwapFeatureGate && kp.SwapBehavior == "" {
 		return errors.New("the NodeSwap feature gate is only rendered together with a swap behavior")
+	}
+	switch kp.CgroupDriver {
+	case "", "systemd", "cgroupfs":
+	default:
+		return fmt.Errorf("cgroup driver %q is not one of systemd, cgroupfs", kp.CgroupDriver)
 	}
 	if ver == nil {
 		return nil

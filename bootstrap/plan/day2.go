@@ -255,16 +255,18 @@ type ResetOptions struct {
 }
 
 // BuildResetPlan takes the cluster apart: workers first, then masters: kubeadm reset -f, the swap file and
-// fstab line swapboot created (unless KeepSwap), and swapboot's kubelet env file change.
+// fstab line swapboot created (unless KeepSwap), and swapboot's kubelet env file change; then what kubeadm
+// reset leaves and Kubernetes, the pod network and swapboot made (step_resetcleanup.go).
 func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o ResetOptions) *Plan {
 	p := &Plan{Command: "reset", Cluster: c, Master: c.Masters[0],
-		Stages: []Stage{{Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleWorker}}, {Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleMaster}}}}
+		Stages: []Stage{{Phases: []Phase{PhaseReset, PhaseSwap, PhaseCleanup}, Roles: []cluster.Role{cluster.RoleWorker}}, {Phases: []Phase{PhaseReset, PhaseSwap, PhaseCleanup}, Roles: []cluster.Role{cluster.RoleMaster}}}}
 	for _, h := range c.Hosts() {
 		f := facts[h.Address]
 		steps := []Step{resetStep(f)}
 		if !o.KeepSwap {
 			steps = append(steps, swapRemoveStep(c, f, false))
 		}
+		steps = append(steps, resetCleanupStep())
 		p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})
 	}
 	return p

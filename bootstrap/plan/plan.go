@@ -27,6 +27,7 @@ const (
 	PhaseReady        Phase = "ready"
 	PhaseConfigMap    Phase = "configmap"
 	PhaseReset        Phase = "reset"
+	PhaseCleanup      Phase = "cleanup"
 )
 
 // Stage is a group of phases the executor runs together: every host runs its steps of these phases in
@@ -197,6 +198,9 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	if err != nil {
 		return nil, err
 	}
+	if policy.CgroupDriver, err = withCgroupDriver(&policy, c, facts); err != nil {
+		return nil, err
+	}
 	token, err := opt.NewToken()
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap token: %w", err)
@@ -208,9 +212,12 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	}
 	p.Notes, p.AfterRun = podNet.notes, podNet.afterRun
 
+	// A worker whose earlier join did not finish is reset and joined again (UnfinishedJoin).
+	joinRedo := map[string]string{}
 	anyJoin := false
 	for _, w := range c.Workers {
-		if !facts[w.Address].Joined {
+		joinRedo[w.Address] = facts[w.Address].UnfinishedJoin()
+		if !facts[w.Address].Joined || joinRedo[w.Address] != "" {
 			anyJoin = true
 		}
 	}
@@ -226,19 +233,23 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 			hp.Steps = append(hp.Steps, s)
 		}
 		if h.Role == cluster.RoleMaster {
-			s, err := initStep(c, h, f, policy, token, opt.TokenTTL)
+			redo, err := initRepair(c, h, facts)
+			if err != nil {
+				return nil, err
+			}
+			s, err := initStep(c, h, f, policy, token, opt.TokenTTL, redo)
 			if err != nil {
 				return nil, fmt.Errorf("%s: init: %w", h.ID(), err)
 			}
 			hp.Steps = append(hp.Steps, s)
 			if anyJoin {
-				if f.ControlPlane {
+				if f.ControlPlane && redo == "" {
 					hp.Steps = append(hp.Steps, tokenCreateStep(token, opt.JoinTokenTTL))
 				}
 				hp.Steps = append(hp.Steps, caCertStep())
 			}
 		} else {
-			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token))
+			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token, joinRedo[h.Address]))
 		}
 		if h.Role == cluster.RoleMaster {
 			hp.Steps = append(hp.Steps, kubeconfigStep("copy /etc/kubernetes/admin.conf to "+c.Name+".kubeconfig (0600)"))

@@ -28,6 +28,8 @@ type KubeletPolicy struct {
 	NodeSwapGate bool
 	// FailCgroupV1False sets failCgroupV1: false (kubelet >= 1.35 on cgroup v1 hosts refuses to start otherwise).
 	FailCgroupV1False bool
+	// CgroupDriver is the kubelet's cgroupDriver ("" leaves kubeadm's default); see decideCgroupDriver.
+	CgroupDriver string
 	// IgnorePreflight are the preflight checks init and join ignore.
 	IgnorePreflight []string
 	// Notes explain each choice, for the plan.

@@ -20,12 +20,15 @@ type initKind struct {
 	flags    []string // kubeadm init flags (the legacy path)
 	nodeName string
 	token    templates.Secret // inside config or flags
+	// redo is why an earlier kubeadm init did not finish: kubeadm reset -f of this master first
+	// ("" = none; see initRepair).
+	redo string
 }
 
 func (initKind) Phase() Phase   { return PhaseInit }
 func (initKind) Column() Column { return kubeadmColumn() }
 func (k initKind) Script(Runtime) (templates.Script, error) {
-	return templates.Init{KubeadmConfig: k.config, KubeadmFlags: k.flags, NodeName: k.nodeName, Token: k.token}, nil
+	return templates.Init{KubeadmConfig: k.config, KubeadmFlags: k.flags, NodeName: k.nodeName, Token: k.token, Redo: k.redo}, nil
 }
 
 // TakeOutput keeps the join command kubeadm init printed (only when init ran).
@@ -57,9 +60,9 @@ func (st *RunState) setJoinCommands(cmds []joinmaterial.JoinCommand) {
 // kubeadmColumn is shared by init and join.
 func kubeadmColumn() Column { return Column{Order: 50, Title: "KUBEADM"} }
 
-func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string, ttl time.Duration) (Step, error) {
+func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string, ttl time.Duration, redo string) (Step, error) {
 	ignore := mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors)
-	k := initKind{nodeName: h.Name, token: templates.Secret(token)}
+	k := initKind{nodeName: h.Name, token: templates.Secret(token), redo: redo}
 	var s Step
 	if p.Legacy {
 		k.flags = legacyInitFlags(c, h, p, token, ttl, ignore)
@@ -70,11 +73,21 @@ func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPo
 			return Step{}, err
 		}
 		k.config = string(doc)
-		s = newStep(k, "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml ("+p.ConfigAPI+", failSwapOn: false)")
+		what := p.ConfigAPI + ", failSwapOn: false"
+		if p.CgroupDriver != "" {
+			what += ", cgroupDriver: " + p.CgroupDriver
+		}
+		s = newStep(k, "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml ("+what+")")
 		s.Files = map[string]string{"/var/lib/swapboot/kubeadm-init.yaml": k.config}
 	}
-	if f.ControlPlane {
-		s.Skip = "/etc/kubernetes/admin.conf exists: already a control plane"
+	switch problem := f.UnfinishedInit(h); {
+	case redo != "":
+		s.Summary = "kubeadm reset -f, then " + s.Summary + ": the earlier kubeadm init did not finish (" + redo + "), and nothing has joined this control plane"
+	case !f.ControlPlane:
+	case problem != "":
+		s.Skip = "kubeadm init finished earlier (kubelet.conf points at the rotatable certificate), though " + problem
+	default:
+		s.Skip = "already a control plane: the API answers through admin.conf with the rights swapboot needs, and knows this node"
 	}
 	return s, nil
 }
@@ -98,6 +111,7 @@ func initParams(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token strin
 			FailSwapOn:          &falseVal,
 			SwapBehavior:        p.SwapBehavior,
 			NodeSwapFeatureGate: p.NodeSwapGate,
+			CgroupDriver:        p.CgroupDriver,
 		},
 		KubeletOverrides:   c.Kubelet,
 		KubeProxyOverrides: c.KubeProxy,

@@ -23,6 +23,8 @@ type joinKind struct {
 	ignore        []string
 	nodeReg       cluster.NodeRegistration
 	alreadyJoined bool
+	// redo is why an earlier join did not finish: kubeadm reset -f first ("" = none).
+	redo string
 }
 
 func (joinKind) Phase() Phase   { return PhaseJoin }
@@ -33,7 +35,7 @@ func (k joinKind) Script(rt Runtime) (templates.Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	return templates.Join{KubeadmConfig: config, KubeadmFlags: k.flags(rt), Token: k.token}, nil
+	return templates.Join{KubeadmConfig: config, KubeadmFlags: k.flags(rt), Token: k.token, Redo: k.redo}, nil
 }
 
 // config is the JoinConfiguration the script writes ("" on the legacy path, which uses flags).
@@ -102,15 +104,18 @@ func apiServerEndpoint(master cluster.Host) string {
 	return net.JoinHostPort(master.Address, "6443")
 }
 
-func joinStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string) Step {
+func joinStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token, redo string) Step {
 	k := joinKind{address: h.Address, legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: apiServerEndpoint(c.Masters[0]), token: templates.Secret(token), nodeName: h.Name,
-		ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, alreadyJoined: f.Joined}
+		ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, alreadyJoined: f.Joined && redo == "", redo: redo}
 	summary := "kubeadm join " + k.endpoint + " (--ignore-preflight-errors=" + strings.Join(k.ignore, ",") + ")"
 	if !p.Legacy {
 		summary = "kubeadm join --config /var/lib/swapboot/kubeadm-join.yaml (" + k.endpoint + ", " + p.ConfigAPI + ")"
 	}
 	s := newStep(k, summary)
-	if f.Joined {
+	switch {
+	case redo != "":
+		s.Summary = "kubeadm reset -f, then " + summary + ": " + redo
+	case f.Joined:
 		s.Skip = "/etc/kubernetes/kubelet.conf exists: already joined"
 	}
 	return s

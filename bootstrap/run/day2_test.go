@@ -165,5 +165,20 @@ func TestResetPlanResetsWorkersFirst(t *testing.T) {
 		if h.scripts["swap-remove"] != "" {
 			t.Errorf("%s: removed a swap file swapboot did not create", h.addr)
 		}
+		if h.scripts["reset-cleanup"] == "" {
+			t.Errorf("%s: no cleanup after kubeadm reset", h.addr)
+		}
+	}
+	// Every removal is listed in the report, per host.
+	for _, hr := range r.Hosts {
+		found := false
+		for _, s := range hr.Steps {
+			if s.Phase == plan.PhaseCleanup {
+				found = s.Status == StatusChanged && s.Detail == "removed interface cni0; removed /var/lib/cni"
+			}
+		}
+		if !found {
+			t.Errorf("%s: the report does not list the removals: %+v", hr.Host.Address, hr.Steps)
+		}
 	}
 }

@@ -65,6 +65,8 @@ func (f *fakeHost) Run(ctx context.Context, cmd sshexec.Cmd) (sshexec.Result, er
 		out = "apiVersion: v1\nkind: Config\n"
 	case "kubelet-config", "kubelet-configmap", "swap-remove", "reset", "kubelet-restart":
 		out = "@swapboot changed " + name + " done\n"
+	case "reset-cleanup":
+		out = "@swapboot changed removed interface cni0\n@swapboot changed removed /var/lib/cni\n"
 	case "wait-ready":
 		out = "@swapboot unchanged ready node is Ready\n"
 	case "kubelet-logs":

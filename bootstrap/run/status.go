@@ -235,6 +235,9 @@ func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.
 	if f.KubeletActive != "active" {
 		st.Problems = append(st.Problems, "kubelet is "+f.KubeletActive)
 	}
+	if problem := f.UnfinishedInit(h); problem != "" && !f.InitFinalized {
+		st.Problems = append(st.Problems, "kubeadm init did not finish: "+problem+" (swapboot up resets this master and runs init again when no other host has joined it)")
+	}
 }
 
 var flagFailSwapOn = regexp.MustCompile(`--fail-swap-on(=(\S+))?`)

@@ -115,3 +115,26 @@ func TestStatusJSONNamesTheKubeletFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusNamesAHalfFinishedInit: a master whose init stopped half-way (admin.conf, the admin forbidden,
+// kubelet.conf not finalized) is named as such, with what up will do; a finished one is not.
+func TestStatusNamesAHalfFinishedInit(t *testing.T) {
+	const half = "@swapboot fact kubelet_active=active\n@swapboot fact control_plane=yes\n@swapboot fact joined=yes\n@swapboot fact admin_api=forbidden\n@swapboot fact init_finalized=no\n"
+	for _, tc := range []struct {
+		facts string
+		want  bool
+	}{{half, true}, {strings.Replace(half, "init_finalized=no", "init_finalized=yes", 1), false}} {
+		dial := func(_ context.Context, h cluster.Host) (Conn, error) {
+			if h.Address == "10.0.0.1" {
+				return statusHost{facts: tc.facts, nodes: "@swapboot fact api=forbidden\n"}, nil
+			}
+			return statusHost{facts: "@swapboot fact kubelet_active=active\n@swapboot fact joined=yes\n"}, nil
+		}
+		var out bytes.Buffer
+		_ = ClusterStatus(context.Background(), StatusOptions{ClusterFile: writeCluster(t), Dial: dial, Out: &out, Output: "table"})
+		got := strings.Contains(out.String(), "10.0.0.1: kubeadm init did not finish: the API refuses kubernetes-admin") && strings.Contains(out.String(), "swapboot up resets this master")
+		if got != tc.want {
+			t.Errorf("finalized=%v: named a half-finished init: %v, want %v\n%s", !tc.want, got, tc.want, out.String())
+		}
+	}
+}

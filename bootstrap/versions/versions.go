@@ -40,6 +40,11 @@ const (
 	// SystemVerification preflight check is ignored).
 	FailCgroupV1From = 35
 
+	// SystemdCgroupDriverDefaultFrom: kubeadm sets the kubelet's cgroupDriver to systemd when the
+	// KubeletConfiguration leaves it out (the kubelet's own default is cgroupfs); swapboot sets it to the
+	// container runtime's driver from here. Below, on the legacy path, swapboot passes no kubelet config.
+	SystemdCgroupDriverDefaultFrom = 22
+
 	// UnversionedKubeletConfigMapFrom: the kubelet-config ConfigMap is "kubelet-config" from here and
 	// "kubelet-config-1.X" before. templates/scripts/facts.sh finds the one a cluster has by listing them.
 	UnversionedKubeletConfigMapFrom = 24

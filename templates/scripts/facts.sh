@@ -117,6 +117,42 @@ fact cni_plugins "${found# }"
 
 if [ -f /etc/kubernetes/admin.conf ]; then fact control_plane yes; else fact control_plane no; fi
 if [ -f /etc/kubernetes/kubelet.conf ]; then fact joined yes; else fact joined no; fi
+# What an interrupted kubeadm join leaves: the bootstrap kubeconfig or the CA, but no kubelet.conf (the
+# kubelet never finished its TLS bootstrap); a new join refuses to run over it.
+if [ ! -f /etc/kubernetes/kubelet.conf ] && [ ! -f /etc/kubernetes/admin.conf ] && { [ -f /etc/kubernetes/bootstrap-kubelet.conf ] || [ -f /etc/kubernetes/pki/ca.crt ]; }; then
+	fact join_leftovers yes
+fi
+
+# Whether kubeadm init finished: admin.conf is written early (kubeconfig phase), so it proves nothing.
+# init_finalized: kubeadm's kubelet-finalize phase (after bootstrap-token, one of the last) pointed
+# kubelet.conf at the rotatable client certificate. admin_api: what the API answered through admin.conf
+# to the rights later steps need (bootstrap tokens are Secrets in kube-system; the kubelet-config
+# ConfigMap is updated there): ok, forbidden, unanswered, or no-kubectl. api_nodes: the Nodes it knows.
+if [ -f /etc/kubernetes/admin.conf ]; then
+	if grep -q 'client-certificate: */var/lib/kubelet/pki/kubelet-client-current.pem' /etc/kubernetes/kubelet.conf 2>/dev/null; then
+		fact init_finalized yes
+	else
+		fact init_finalized no
+	fi
+	if command -v kubectl >/dev/null 2>&1; then
+		admin_api=ok
+		for check in "create secrets" "update configmaps"; do
+			# shellcheck disable=SC2086 # verb and resource are two words
+			answer=$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=5s auth can-i $check -n kube-system 2>/dev/null || true)
+			case "$answer" in
+			yes) ;;
+			no*) admin_api=forbidden ;;
+			*) admin_api=unanswered; break ;;
+			esac
+		done
+		fact admin_api "$admin_api"
+		if [ "$admin_api" = ok ]; then
+			fact api_nodes "$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=5s get nodes -o 'jsonpath={.items[*].metadata.name}' 2>/dev/null || true)"
+		fi
+	else
+		fact admin_api no-kubectl
+	fi
+fi
 
 # Swap: the configured file, where it would live, and everything already active (the same rule the
 # kubelet applies: more than the header line in /proc/swaps means swap is on).

@@ -2,8 +2,14 @@
 # input: KUBEADM_CONFIG the kubeadm configuration (empty for Kubernetes < 1.22, which gets flags instead)
 # input: KUBEADM_FLAGS extra kubeadm init arguments, one per line
 # input: NODE_NAME the node name the API server will know this host by (empty: the hostname)
+# input: REDO why an earlier kubeadm init on this host did not finish (empty: none): it is reset first
 
-if [ -f /etc/kubernetes/admin.conf ]; then
+if [ -n "$REDO" ] && [ -f /etc/kubernetes/admin.conf ]; then
+	# swapboot's plan checked that no other host joined this half-made control plane.
+	echo "the earlier kubeadm init did not finish ($REDO): kubeadm reset -f of this master, then init again"
+	kubeadm reset -f
+	report changed reset "kubeadm reset -f of the half-finished init"
+elif [ -f /etc/kubernetes/admin.conf ]; then
 	report unchanged init "/etc/kubernetes/admin.conf exists: already a control plane"
 	exit 0
 fi
