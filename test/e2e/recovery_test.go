@@ -24,7 +24,7 @@ import (
 // swapboot or kubeadm made, checked file by file against the hosts before the first `up`.
 func TestRecovery(t *testing.T) {
 	defer timed(t, "TestRecovery total")()
-	e := startLab(t, "recov", "10.93.0.0/24", 3, nil)
+	e := startLab(t, "recov", "10.94.0.0/24", 3, nil)
 	m1, w1, w2 := e.ip(0), e.ip(1), e.ip(2)
 	all := e.hostNames()
 	baseline := map[string]hostSnapshot{}
@@ -209,7 +209,7 @@ func TestRecovery(t *testing.T) {
 			t.Errorf("api %q with credentials the API does not accept, want unauthorized", api)
 		}
 		// An address of the lab's subnet that no host has: no route to host.
-		e.host(e.name(0), "sh", "-c", kc+"set-cluster kubernetes --server=https://10.93.0.99:6443")
+		e.host(e.name(0), "sh", "-c", kc+"set-cluster kubernetes --server=https://10.94.0.99:6443")
 		if api := e.apiState(t); api != "unreachable" {
 			t.Errorf("api %q with a server nobody answers for, want unreachable", api)
 		}
