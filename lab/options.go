@@ -40,6 +40,12 @@ type Options struct {
 	NoBuild      bool // do not run the Kubernetes build when the cache is missing
 	K8sVersion   string
 	BuildScript  string // lab/k8sbuild/build.sh; found from the working directory when empty
+	// VMWorkers: the last VMWorkers workers are qemu guests (vm.go) with
+	// VMMemory of memory (default DefaultVMMemory) and, when VMSpareDisk is
+	// set (e.g. "1G"), an empty spare disk /dev/disk/by-id/virtio-spare.
+	VMWorkers   int
+	VMMemory    string
+	VMSpareDisk string
 	Log          io.Writer
 }
 
@@ -70,6 +76,9 @@ func (o *Options) Normalize() error {
 	}
 	if o.K8sVersion == "" {
 		o.K8sVersion = DefaultK8sVersion
+	}
+	if o.VMMemory == "" {
+		o.VMMemory = DefaultVMMemory
 	}
 	if o.Log == nil {
 		o.Log = os.Stderr
