@@ -46,7 +46,7 @@ type Options struct {
 	VMWorkers   int
 	VMMemory    string
 	VMSpareDisk string
-	Log          io.Writer
+	Log         io.Writer
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9]{0,9}$`)
