@@ -87,13 +87,14 @@ START=$(date +%s)
 WORK="$(mktemp -d "$CACHE/vm/.tmp-$RELEASE-$K8S_VERSION.XXXXXX")"
 ROOT="$WORK/root"
 CTRD_PID=""
+TICKER=""
+# mounts_under DIR: mount points below DIR, deepest first.
+mounts_under() { awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r; }
 cleanup() {
+	[ -z "$TICKER" ] || kill "$TICKER" 2>/dev/null || true
 	[ -z "$CTRD_PID" ] || { kill "$CTRD_PID" 2>/dev/null || true; wait "$CTRD_PID" 2>/dev/null || true; }
-	for m in dev/pts dev sys proc; do
-		mountpoint -q "$ROOT/$m" 2>/dev/null && umount -l "$ROOT/$m"
-	done
-	# overlayfs snapshots may be mounted by the import containerd
-	grep -o " $WORK/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+	# chroot mounts and any snapshot the import containerd left mounted, deepest first
+	mounts_under "$WORK" | while read -r m; do umount -l "$m" || true; done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -107,8 +108,15 @@ PKGS+=,linux-image-cloud-amd64,initramfs-tools
 PKGS+=,containerd,runc,containernetworking-plugins,conntrack,socat,ethtool,ebtables,util-linux,mount,e2fsprogs,netbase
 t0=$(date +%s)
 log "[1/4] debootstrap $RELEASE (about 4-5 min)"
-debootstrap --variant=minbase --include="$PKGS" "$RELEASE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
-	{ tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
+# A line every 30 s, so the long step never looks hung.
+(while sleep 30; do log "[1/4] debootstrap: $(mins $(($(date +%s) - t0))) so far: $(tail -n 1 "$WORK/debootstrap.log" 2>/dev/null)"; done) &
+TICKER=$!
+rc=0
+debootstrap --variant=minbase --include="$PKGS" "$RELEASE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 || rc=$?
+kill "$TICKER" 2>/dev/null || true
+wait "$TICKER" 2>/dev/null || true
+TICKER=""
+[ "$rc" = 0 ] || { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
 log "[1/4] done in $(mins $(($(date +%s) - t0)))"
 
 # --- 2. configuration ------------------------------------------------------------
@@ -120,7 +128,6 @@ echo swapboot-vm >"$E/hostname"
 : >"$E/machine-id"                     # a new one per guest, at its first boot
 rm -f "$ROOT/var/lib/dbus/machine-id" "$E"/ssh/ssh_host_*   # every guest gets its own host key (seed)
 ln -sf /dev/null "$E/systemd/system/systemd-firstboot.service"
-ln -sf /lib/systemd/system/systemd-networkd.service "$E/systemd/system/multi-user.target.wants/systemd-networkd.service"
 mkdir -p "$E/ssh/sshd_config.d" "$E/modules-load.d" "$E/sysctl.d" "$E/containerd" "$ROOT/root/.ssh"
 chmod 700 "$ROOT/root/.ssh"
 cat >"$E/ssh/sshd_config.d/swapboot-lab.conf" <<'CONF'
@@ -174,6 +181,7 @@ cp -a "$PAYLOAD/." "$ROOT/"
 mount -t proc proc "$ROOT/proc"
 mount -t sysfs sys "$ROOT/sys"
 mount --bind /dev "$ROOT/dev"
+chroot "$ROOT" systemctl enable systemd-networkd >"$WORK/enable.log" 2>&1 || { cat "$WORK/enable.log" >&2; die "systemctl enable systemd-networkd failed"; }
 chroot "$ROOT" update-initramfs -u -k all >"$WORK/initramfs.log" 2>&1 || { cat "$WORK/initramfs.log" >&2; die "update-initramfs failed"; }
 umount "$ROOT/dev" "$ROOT/sys" "$ROOT/proc"
 kernels=("$ROOT"/boot/vmlinuz-*)
@@ -217,7 +225,7 @@ for t in "${TARS[@]}"; do
 done
 ctr --address "$WORK/ctrd.sock" -n k8s.io images ls -q >"$WORK/images.ls"
 kill "$CTRD_PID"; wait "$CTRD_PID" 2>/dev/null || true; CTRD_PID=""
-grep -o " $ROOT/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount "$m"; done
+mounts_under "$ROOT" | while read -r m; do umount "$m"; done
 log "[3/4] done in $(mins $(($(date +%s) - t0))): $(wc -l <"$WORK/images.ls") image references"
 
 # --- 4. disk -----------------------------------------------------------------------
