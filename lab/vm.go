@@ -118,11 +118,16 @@ func qemuArgs(hp HostPaths, h Host, st *State) []string {
 		"-serial", "file:" + hp.Console(),
 		"-kernel", filepath.Join(st.VMImage, "vmlinuz"), "-initrd", filepath.Join(st.VMImage, "initrd.img"),
 		"-append", strings.Join(kernel, " "),
-		"-drive", "file=" + hp.Overlay() + ",format=qcow2,if=virtio,cache=writeback,discard=unmap",
-		"-drive", "file=" + hp.Seed() + ",format=raw,if=virtio,readonly=on",
+		// Explicit devices, in this order: the guest sees vda (root), vdb (the
+		// seed its image reads), vdc (/dev/disk/by-id/virtio-spare).
+		"-drive", "file=" + hp.Overlay() + ",format=qcow2,if=none,id=root,cache=writeback,discard=unmap",
+		"-device", "virtio-blk-pci,drive=root,serial=root",
+		"-drive", "file=" + hp.Seed() + ",format=raw,if=none,id=seed,readonly=on",
+		"-device", "virtio-blk-pci,drive=seed,serial=seed",
 	}
 	if h.VMSpareBytes > 0 {
-		args = append(args, "-drive", "file="+hp.Spare()+",format=raw,if=virtio,cache=writeback,discard=unmap,serial=spare")
+		args = append(args, "-drive", "file="+hp.Spare()+",format=raw,if=none,id=spare,cache=writeback,discard=unmap",
+			"-device", "virtio-blk-pci,drive=spare,serial=spare")
 	}
 	return append(args,
 		"-netdev", "tap,id=n0,ifname="+vethName(h.Name)+",script=no,downscript=no",

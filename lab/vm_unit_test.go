@@ -81,8 +81,8 @@ func TestQemuArgsGiveCgroupV2AndTheLabNetwork(t *testing.T) {
 	h := Host{Name: "lab-w1", IP: "10.77.0.12", VM: true, VMMemoryBytes: 3 << 30, VMSpareBytes: 1 << 30}
 	args := strings.Join(qemuArgs(HostPaths{Dir: "/s/hosts/lab-w1"}, h, &State{VMImage: "/c/vm/x"}), " ")
 	for _, want := range []string{"-accel tcg,thread=multi", "-m 3072", "systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all", "tsc=reliable",
-		"-kernel /c/vm/x/vmlinuz", "file=/s/hosts/lab-w1/disk.qcow2,format=qcow2", "file=/s/hosts/lab-w1/seed.tar,format=raw,if=virtio,readonly=on",
-		"serial=spare", "tap,id=n0,ifname=lab-w1,script=no", "mac=52:54:00:4d:00:0c", "-pidfile /s/hosts/lab-w1/qemu.pid"} {
+		"-kernel /c/vm/x/vmlinuz", "file=/s/hosts/lab-w1/disk.qcow2,format=qcow2,if=none,id=root", "virtio-blk-pci,drive=root",
+		"file=/s/hosts/lab-w1/seed.tar,format=raw,if=none,id=seed,readonly=on", "virtio-blk-pci,drive=seed", "virtio-blk-pci,drive=spare,serial=spare", "tap,id=n0,ifname=lab-w1,script=no", "mac=52:54:00:4d:00:0c", "-pidfile /s/hosts/lab-w1/qemu.pid"} {
 		if !strings.Contains(args, want) {
 			t.Errorf("qemu args lack %q:\n%s", want, args)
 		}
