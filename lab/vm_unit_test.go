@@ -87,4 +87,11 @@ func TestQemuArgsGiveCgroupV2AndTheLabNetwork(t *testing.T) {
 			t.Errorf("qemu args lack %q:\n%s", want, args)
 		}
 	}
+	// The image's seed unit reads /dev/vdb: root, seed, spare must be created in this order.
+	if r, sd, sp := strings.Index(args, "drive=root"), strings.Index(args, "drive=seed"), strings.Index(args, "drive=spare"); !(r < sd && sd < sp) {
+		t.Errorf("drive order root %d, seed %d, spare %d:\n%s", r, sd, sp, args)
+	}
+	if strings.Contains(args, "if=virtio") {
+		t.Errorf("if=virtio drives are created after the -device ones, which would change the guest's disk names:\n%s", args)
+	}
 }
