@@ -141,6 +141,12 @@ func buildHostFS(spec InitSpec, hp HostPaths) error {
 	if err := doMount(mountStep{filepath.Join(proc, "sys/net"), filepath.Join(proc, "sys/net"), "", unix.MS_BIND | unix.MS_REC, ""}); err != nil {
 		return err
 	}
+	// A bind mount keeps the read-only flag of the mount it comes from: make net writable again, so that
+	// the host can set its own network namespace's sysctls (ip_forward, bridge-nf-call-iptables) as a
+	// node does.
+	if err := doMount(mountStep{"", filepath.Join(proc, "sys/net"), "", unix.MS_BIND | unix.MS_REMOUNT | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""}); err != nil {
+		return err
+	}
 	if err := mountPrivateTunables(proc, filepath.Join(dev, ".tunables")); err != nil {
 		return err
 	}

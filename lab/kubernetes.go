@@ -26,7 +26,7 @@ func ensureK8s(o Options) (string, error) {
 	}
 	script := o.BuildScript
 	if script == "" {
-		script = findBuildScript()
+		script = findBuildScript("lab/k8sbuild/build.sh", "k8sbuild/build.sh")
 	}
 	if script == "" {
 		return "", fmt.Errorf("no Kubernetes build at %s and lab/k8sbuild/build.sh not found (pass --build-script)", dir)
@@ -43,9 +43,9 @@ func ensureK8s(o Options) (string, error) {
 	return dir, nil
 }
 
-// findBuildScript looks for lab/k8sbuild/build.sh above the working
-// directory and above the lab binary.
-func findBuildScript() string {
+// findBuildScript looks for a build script (one of rels, relative paths) above the working directory
+// and above the lab binary.
+func findBuildScript(rels ...string) string {
 	var starts []string
 	if wd, err := os.Getwd(); err == nil {
 		starts = append(starts, wd)
@@ -55,7 +55,7 @@ func findBuildScript() string {
 	}
 	for _, d := range starts {
 		for ; ; d = filepath.Dir(d) {
-			for _, rel := range []string{"lab/k8sbuild/build.sh", "k8sbuild/build.sh"} {
+			for _, rel := range rels {
 				if fi, err := os.Stat(filepath.Join(d, rel)); err == nil && !fi.IsDir() {
 					return filepath.Join(d, rel)
 				}

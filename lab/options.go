@@ -37,9 +37,15 @@ type Options struct {
 	// "64M": those hosts get an ext4 loop image as root.
 	SmallDisk    map[string]string
 	NoKubernetes bool
-	NoBuild      bool // do not run the Kubernetes build when the cache is missing
+	NoBuild      bool // do not run the Kubernetes or flannel build when the cache is missing
 	K8sVersion   string
 	BuildScript  string // lab/k8sbuild/build.sh; found from the working directory when empty
+	// FlannelBuildScript is lab/flannelbuild/build.sh; found like BuildScript when empty.
+	FlannelBuildScript string
+	// StaticPodNetwork applies the lab's own per-host pod network (bridge CNI, a /24 per host, routes)
+	// after the images are imported, for clusters with cni.plugin: none. Off by default: swapboot
+	// installs flannel, whose images every host has.
+	StaticPodNetwork bool
 	// VMWorkers: the last VMWorkers workers are qemu guests (vm.go) with
 	// VMMemory of memory (default DefaultVMMemory) and, when VMSpareDisk is
 	// set (e.g. "1G"), an empty spare disk /dev/disk/by-id/virtio-spare.

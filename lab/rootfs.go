@@ -64,6 +64,9 @@ func prepareHost(hp HostPaths, s HostSetup) (string, error) {
 	if err := makeSkeleton(skel, s.AuthorizedPK); err != nil {
 		return "", err
 	}
+	if err := cniPluginLinks(skel); err != nil {
+		return "", err
+	}
 	if s.Host.DiskBytes > 0 {
 		if err := os.MkdirAll(root, 0o755); err != nil {
 			return "", err

@@ -147,7 +147,7 @@ func TestMountInfoAndEscapes(t *testing.T) {
 
 func TestConfigsMentionRequiredSettings(t *testing.T) {
 	c := containerdConfig("example.invalid/pause:3.10.2")
-	for _, want := range []string{"restrict_oom_score_adj = true", "SystemdCgroup = false", `sandbox_image = "example.invalid/pause:3.10.2"`, `bin_dir = "/usr/lib/cni"`} {
+	for _, want := range []string{"restrict_oom_score_adj = true", "SystemdCgroup = false", `sandbox_image = "example.invalid/pause:3.10.2"`, `bin_dir = "/opt/cni/bin"`} {
 		if !strings.Contains(c, want) {
 			t.Errorf("containerd config lacks %s", want)
 		}

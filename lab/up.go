@@ -67,9 +67,12 @@ func Up(o Options) (*State, error) {
 		return nil, err
 	}
 
-	var k8sDir string
+	var k8sDir, flannelDir string
 	if !o.NoKubernetes {
 		if k8sDir, err = ensureK8s(o); err != nil {
+			return nil, err
+		}
+		if flannelDir, err = ensureFlannel(o); err != nil {
 			return nil, err
 		}
 		images, err := readImages(k8sDir)
@@ -211,14 +214,21 @@ func Up(o Options) (*State, error) {
 				g.Go(func() error { return importVMImages(o, h, st.VMImage) })
 				continue
 			}
-			g.Go(func() error { return importImages(o, h.Name, k8sDir) })
+			g.Go(func() error {
+				if err := importImages(o, h.Name, k8sDir); err != nil {
+					return err
+				}
+				return importImages(o, h.Name, flannelDir)
+			})
 		}
 		if err := g.Wait(); err != nil {
 			return st, err
 		}
-		fmt.Fprintf(o.Log, "lab %s: images imported in %.1fs\n", o.Name, time.Since(t).Seconds())
-		if err := applyPodNetwork(o, st); err != nil {
-			return st, err
+		fmt.Fprintf(o.Log, "lab %s: Kubernetes, flannel and tools images imported in %.1fs\n", o.Name, time.Since(t).Seconds())
+		if o.StaticPodNetwork {
+			if err := applyPodNetwork(o, st); err != nil {
+				return st, err
+			}
 		}
 	}
 	fmt.Fprintf(o.Log, "lab %s: up in %.1fs; cluster file %s\n", o.Name, time.Since(start).Seconds(), p.ClusterFile())

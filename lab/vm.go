@@ -52,7 +52,7 @@ func prepareVM(hp HostPaths, s HostSetup, st *State) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	seed, err := vmSeed(s, st.PrefixBits, st.Gateway, string(priv), pub, st.Kubernetes)
+	seed, err := vmSeed(s, st.PrefixBits, st.Gateway, string(priv), pub)
 	if err != nil {
 		return "", err
 	}
@@ -310,4 +310,22 @@ func importVMImages(o Options, h Host, imageDir string) error {
 		}
 	}
 	return nil
+}
+
+// applyVMPodNetwork is applyPodNetwork's per-host part for a guest, over SSH:
+// the CNI configuration of its range, routes to the other hosts' ranges, and
+// the REJECT of untranslated service traffic (forwarding is on in the image).
+// Like the namespace hosts' routes it does not outlive a reboot of the guest.
+func applyVMPodNetwork(o Options, st *State, h Host) error {
+	var b strings.Builder
+	b.WriteString("set -e\nmkdir -p /etc/cni/net.d\ncat > /etc/cni/net.d/.10-swapboot-lab.conflist.tmp\n")
+	b.WriteString("mv /etc/cni/net.d/.10-swapboot-lab.conflist.tmp /etc/cni/net.d/10-swapboot-lab.conflist\n")
+	for _, other := range st.Hosts {
+		if other.Name != h.Name {
+			fmt.Fprintf(&b, "ip route replace %s via %s\n", HostPodCIDR(other), other.IP)
+		}
+	}
+	fmt.Fprintf(&b, "iptables -C FORWARD -d %[1]s -j REJECT 2>/dev/null || iptables -A FORWARD -d %[1]s -j REJECT\n", ServiceSubnet)
+	_, err := hostOutput(o, h.Name, strings.NewReader(CNIConfig(HostPodCIDR(h))), "sh", "-c", b.String())
+	return err
 }

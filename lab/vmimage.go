@@ -8,13 +8,18 @@ import (
 	"strings"
 )
 
-// DefaultVMRelease is the Debian release of the vm hosts' image.
-const DefaultVMRelease = "bookworm"
+// DefaultVMRelease is the Debian release of the vm hosts' image;
+// vmImageRevision changes with what the image holds, so a changed image is
+// built beside an older one instead of the older one being reused.
+const (
+	DefaultVMRelease = "bookworm"
+	vmImageRevision  = "r2"
+)
 
 // VMImageDir is the cached image of the vm hosts (lab/README.md, "vm hosts"):
 // vmlinuz, initrd.img, disk.img, DONE.
 func VMImageDir(cacheRoot, release, k8sVersion string) string {
-	return filepath.Join(cacheRoot, "vm", release+"-"+k8sVersion)
+	return filepath.Join(cacheRoot, "vm", release+"-"+k8sVersion+"-"+vmImageRevision)
 }
 
 // EnsureVMImage returns the vm image directory, running lab/vmimage/build.sh
@@ -52,7 +57,7 @@ func EnsureVMImage(o Options) (string, error) {
 		return "", err
 	}
 	fmt.Fprintf(o.Log, "lab: no vm image in the cache yet: building it with %s (progress below; later runs reuse it)\n", script)
-	cmd := exec.Command(script, "--k8s-version", o.K8sVersion, "--release", DefaultVMRelease, "--cache", o.CacheRoot, "--payload", payload)
+	cmd := exec.Command(script, "--k8s-version", o.K8sVersion, "--release", DefaultVMRelease, "--cache", o.CacheRoot, "--payload", payload, "--revision", vmImageRevision)
 	cmd.Stdout, cmd.Stderr = o.Log, o.Log
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("%s: %w", script, err)
@@ -93,6 +98,10 @@ func writeVMPayload(dir, pause string) error {
 		if err := writeFileAtomic(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
 			return err
 		}
+	}
+	// Debian's plugins linked into /opt/cni/bin, as on namespace hosts (the guest's package is the machine's).
+	if err := cniPluginLinks(dir); err != nil {
+		return err
 	}
 	link := filepath.Join(dir, "etc/systemd/system/multi-user.target.wants/kubelet.service")
 	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {

@@ -268,24 +268,9 @@ common=(
 	-add "$WORK/passwd:/etc/passwd" -add "$WORK/group:/etc/group"
 )
 
-# kube-proxy programs the service IPs with iptables: Debian's nft backend,
-# its extensions and every shared library they load (found with ldd).
-iptables_args() {
-	local xt
-	[ -x /usr/sbin/xtables-nft-multi ] || die "/usr/sbin/xtables-nft-multi is missing (Debian package iptables)"
-	xt="$(ldd /usr/sbin/xtables-nft-multi | awk '/libxtables/ { print $3 }')"
-	[ -n "$xt" ] || die "cannot find libxtables of /usr/sbin/xtables-nft-multi"
-	xt="$(dirname "$(readlink -f "$xt")")/xtables"
-	[ -d "$xt" ] || die "no xtables extension directory at $xt"
-	echo -ldd -host /usr/sbin/xtables-nft-multi -host "$xt"
-	local t
-	for t in iptables ip6tables; do
-		for s in "" -save -restore; do
-			echo -symlink "/usr/sbin/$t$s=xtables-nft-multi" -symlink "/usr/sbin/$t-nft$s=xtables-nft-multi"
-		done
-	done
-	[ ! -f /etc/protocols ] || echo -host /etc/protocols
-}
+# kube-proxy programs the service IPs with iptables (iptables_args, shared with lab/flannelbuild).
+# shellcheck source=lab/k8sbuild/iptables_args.sh
+. "$HERE/iptables_args.sh"
 
 while read -r ref; do
 	[ -n "$ref" ] || continue

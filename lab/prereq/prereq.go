@@ -109,7 +109,7 @@ func Ensure(m Machine, n Need, install bool, log io.Writer) []Problem {
 	return append(problems, checkMachine(m, n)...)
 }
 
-// checkMachine checks kernel features, swap areas, cgroups, disk and memory.
+// checkMachine checks kernel features and modules, swap areas, cgroups, disk and memory.
 func checkMachine(m Machine, n Need) []Problem {
 	var problems []Problem
 	add := func(what, fix string) { problems = append(problems, Problem{what, fix}) }
@@ -125,6 +125,7 @@ func checkMachine(m Machine, n Need) []Problem {
 			add("the kernel lacks "+f.what, "use a kernel with this feature (a Debian 12 VM has it); in a container, run privileged with /dev mounted")
 		}
 	}
+	problems = append(problems, checkKernelModules(m)...)
 	if b, err := m.ReadFile("/proc/swaps"); err == nil {
 		used := 0
 		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {

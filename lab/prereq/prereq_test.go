@@ -26,7 +26,8 @@ func healthy() *fakeMachine {
 	return &fakeMachine{
 		root: true, apt: true, free: 50 * GiB, fsType: "ext4", installFree: true,
 		paths: map[string]bool{"/proc/self/ns/net": true, "/proc/self/ns/mnt": true, "/proc/self/ns/pid": true,
-			"/dev/fuse": true, "/dev/loop-control": true, "/proc/swaps": true},
+			"/dev/fuse": true, "/dev/loop-control": true, "/proc/swaps": true,
+			"/proc/sys/net/bridge/bridge-nf-call-iptables": true, "/sys/module/vxlan": true},
 		files: map[string]string{
 			"/proc/swaps":   "Filename\tType\tSize\tUsed\tPriority\n",
 			"/proc/meminfo": "MemTotal:       24000000 kB\nMemAvailable:   20000000 kB\n",
@@ -208,5 +209,50 @@ func TestWarmCacheNeedsLessDiskAndMemory(t *testing.T) {
 	var out bytes.Buffer
 	if code := Report(Ensure(m, n, false, &out), &out); code != 0 {
 		t.Fatalf("warm cache with 3 GiB disk and ~2.9 GiB memory: exit %d\n%s", code, out.String())
+	}
+}
+
+func TestKernelModulesLoadedBuiltInOrLoadable(t *testing.T) {
+	const rel = "6.1.0-99-amd64"
+	for _, tc := range []struct {
+		name   string
+		change func(*fakeMachine)
+		want   []string // problems expected, by module
+	}{
+		{"loaded or built in with their traces", func(*fakeMachine) {}, nil},
+		{"neither anywhere", func(m *fakeMachine) {
+			delete(m.paths, "/proc/sys/net/bridge/bridge-nf-call-iptables")
+			delete(m.paths, "/sys/module/vxlan")
+		}, []string{"no br_netfilter module", "no vxlan module"}},
+		{"loadable from /lib/modules", func(m *fakeMachine) {
+			delete(m.paths, "/proc/sys/net/bridge/bridge-nf-call-iptables")
+			delete(m.paths, "/sys/module/vxlan")
+			m.files["/proc/sys/kernel/osrelease"] = rel + "\n"
+			m.files["/lib/modules/"+rel+"/modules.dep"] = "kernel/net/bridge/br_netfilter.ko.xz: kernel/net/bridge/bridge.ko.xz\n" +
+				"kernel/drivers/net/vxlan/vxlan.ko.xz: kernel/net/ipv4/udp_tunnel.ko.xz\n"
+		}, nil},
+		{"built in per modules.builtin, vxlan missing", func(m *fakeMachine) {
+			delete(m.paths, "/proc/sys/net/bridge/bridge-nf-call-iptables")
+			delete(m.paths, "/sys/module/vxlan")
+			m.files["/proc/sys/kernel/osrelease"] = rel + "\n"
+			m.files["/lib/modules/"+rel+"/modules.builtin"] = "kernel/net/bridge/br_netfilter.ko\n"
+		}, []string{"no vxlan module (not loaded, not built in, not in /lib/modules/" + rel + ")"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := healthy()
+			tc.change(m)
+			code, out := run(m, false)
+			if len(tc.want) == 0 && code != 0 {
+				t.Fatalf("exit %d:\n%s", code, out)
+			}
+			for _, w := range tc.want {
+				if strings.Count(out, w) != 1 {
+					t.Errorf("want one message with %q:\n%s", w, out)
+				}
+			}
+			if len(tc.want) > 0 && !strings.Contains(out, "modprobe") {
+				t.Errorf("the fix should say how to load it:\n%s", out)
+			}
+		})
 	}
 }

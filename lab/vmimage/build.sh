@@ -4,17 +4,17 @@
 # build installed and its images imported, booted by `lab up --vm-workers K`
 # under qemu (software emulation).
 #
-#   lab/vmimage/build.sh --payload DIR [--k8s-version v1.37.2] [--release bookworm] [--cache DIR]
+#   lab/vmimage/build.sh --payload DIR --revision R [--k8s-version v1.37.2] [--release bookworm] [--cache DIR]
 #
 # DIR is a tree copied over the root (kubelet units, containerd's configuration);
 # `lab up` and `lab vm-image` (make vm-image) write it and run this script.
 #
 # Result (see lab/README.md, "vm hosts"):
-#   $CACHE/vm/<release>-<k8s-version>/vmlinuz, initrd.img
-#   $CACHE/vm/<release>-<k8s-version>/disk.img   (raw ext4, sparse; the backing
+#   $CACHE/vm/<release>-<k8s-version>-<R>/vmlinuz, initrd.img
+#   $CACHE/vm/<release>-<k8s-version>-<R>/disk.img  (raw ext4, sparse; the backing
 #                                                 file of every guest's qcow2 overlay)
-#   $CACHE/vm/<release>-<k8s-version>/IMAGES     (the image tarballs imported)
-#   $CACHE/vm/<release>-<k8s-version>/DONE       (written last)
+#   $CACHE/vm/<release>-<k8s-version>-<R>/IMAGES    (the image tarballs imported)
+#   $CACHE/vm/<release>-<k8s-version>-<R>/DONE      (written last)
 # Needs the Kubernetes build ($CACHE/k8s/<version>/DONE) and the machine's
 # Debian mirror (read from /etc/apt). An existing DONE means nothing is done.
 set -euo pipefail
@@ -24,6 +24,7 @@ RELEASE=bookworm
 CACHE="${SWAPBOOT_LAB_CACHE:-/var/cache/swapboot-lab}"
 DISK_SIZE=8G
 PAYLOAD=""
+REVISION=""
 
 usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--release) RELEASE="${2:?--release needs a value}"; shift 2 ;;
 	--cache) CACHE="${2:?--cache needs a value}"; shift 2 ;;
 	--payload) PAYLOAD="${2:?--payload needs a value}"; shift 2 ;;
+	--revision) REVISION="${2:?--revision needs a value}"; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "vmimage/build.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -43,6 +45,7 @@ die() { log "ERROR: $*"; exit 1; }
 mins() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
 
 [ -d "$PAYLOAD" ] || { usage >&2; die "--payload DIR is required"; }
+[ -n "$REVISION" ] || { usage >&2; die "--revision R is required (lab/vmimage.go's vmImageRevision)"; }
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
 K8S="$CACHE/k8s/$K8S_VERSION"
 [ -f "$K8S/DONE" ] || die "no Kubernetes build at $K8S (run lab/k8sbuild/build.sh --version $K8S_VERSION first)"
@@ -52,7 +55,7 @@ done
 
 mkdir -p "$CACHE/vm"
 CACHE="$(cd "$CACHE" && pwd)"
-OUT="$CACHE/vm/$RELEASE-$K8S_VERSION"
+OUT="$CACHE/vm/$RELEASE-$K8S_VERSION-$REVISION"
 if [ -f "$OUT/DONE" ]; then
 	log "reusing $OUT (DONE exists); nothing to do"
 	exit 0
@@ -128,6 +131,10 @@ echo swapboot-vm >"$E/hostname"
 : >"$E/machine-id"                     # a new one per guest, at its first boot
 rm -f "$ROOT/var/lib/dbus/machine-id" "$E"/ssh/ssh_host_*   # every guest gets its own host key (seed)
 ln -sf /dev/null "$E/systemd/system/systemd-firstboot.service"
+# Periodic maintenance would compete with the cluster for the emulated CPUs of a short-lived guest.
+for t in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer; do
+	ln -sf /dev/null "$E/systemd/system/$t"
+done
 mkdir -p "$E/ssh/sshd_config.d" "$E/modules-load.d" "$E/sysctl.d" "$E/containerd" "$ROOT/root/.ssh"
 chmod 700 "$ROOT/root/.ssh"
 cat >"$E/ssh/sshd_config.d/swapboot-lab.conf" <<'CONF'
@@ -239,6 +246,7 @@ mv "$WORK/vmlinuz" "$WORK/initrd.img" "$WORK/IMAGES" "$STAGE/"
 {
 	echo "release=$RELEASE"
 	echo "k8sVersion=$K8S_VERSION"
+	echo "revision=$REVISION"
 	echo "mirror=$MIRROR"
 	echo "kernel=$KVER"
 	# shellcheck disable=SC2016 # dpkg-query's own format

@@ -30,7 +30,9 @@ const (
 func labOptions(hosts int, kubernetes bool) lab.Options {
 	return lab.Options{Name: labName, Hosts: hosts, Subnet: labSubnet, CgroupPrefix: cgroupPrefix,
 		NoKubernetes: !kubernetes, NoBuild: true, K8sVersion: k8sVersion,
-		BuildScript: filepath.Join(repoRoot(), "lab", "k8sbuild", "build.sh"), Log: prefixWriter{"lab: "}}
+		BuildScript: filepath.Join(repoRoot(), "lab", "k8sbuild", "build.sh"), Log: prefixWriter{"lab: "},
+		// The lab's own pod network until swapboot installs flannel (issue 12).
+		StaticPodNetwork: kubernetes}
 }
 
 // prefixWriter sends the lab's progress lines to stderr.

@@ -29,7 +29,11 @@ func startLab(t *testing.T, name, subnet string, hosts int, set func(*lab.Option
 	requireRoot(t)
 	e := &env{t: t, swapboot: buildSwapboot(t)}
 	e.opts = lab.Options{Name: name, Hosts: hosts, Subnet: subnet, CgroupPrefix: "swapboot-" + name,
-		BuildScript: filepath.Join(repoRoot(t), "lab", "k8sbuild", "build.sh"), Log: os.Stderr}
+		BuildScript:        filepath.Join(repoRoot(t), "lab", "k8sbuild", "build.sh"),
+		FlannelBuildScript: filepath.Join(repoRoot(t), "lab", "flannelbuild", "build.sh"),
+		// The lab's own pod network until swapboot installs flannel (issue 12); then only the tests
+		// with cni.plugin: none keep it.
+		StaticPodNetwork: true, Log: os.Stderr}
 	if set != nil {
 		set(&e.opts)
 	}

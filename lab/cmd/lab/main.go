@@ -36,9 +36,11 @@ func main() {
 					&cli.StringSliceFlag{Name: "old-deb-layout", Usage: "hosts (e.g. w1) with the old deb kubelet drop-in path and no /etc/default/kubelet"},
 					&cli.StringSliceFlag{Name: "small-disk", Usage: "HOST=SIZE: loop-image ext4 root of SIZE (e.g. w1=64M)"},
 					&cli.BoolFlag{Name: "no-kubernetes", Usage: "hosts without the Kubernetes payload"},
-					&cli.BoolFlag{Name: "no-build", Usage: "fail instead of running lab/k8sbuild/build.sh when the cache is missing"},
+					&cli.BoolFlag{Name: "no-build", Usage: "fail instead of running lab/k8sbuild/build.sh or lab/flannelbuild/build.sh when a cache is missing"},
 					&cli.StringFlag{Name: "k8s-version", Value: lab.DefaultK8sVersion},
 					&cli.StringFlag{Name: "build-script", Usage: "path of lab/k8sbuild/build.sh (found automatically)"},
+					&cli.StringFlag{Name: "flannel-build-script", Usage: "path of lab/flannelbuild/build.sh (found automatically)"},
+					&cli.BoolFlag{Name: "static-pod-network", Usage: "apply the lab's own pod network (as lab network does), for clusters with cni.plugin: none; by default swapboot installs flannel"},
 					&cli.IntFlag{Name: "vm-workers", Usage: "the last K workers are qemu guests (cgroup v2 Debian; image built once into the cache)"},
 					&cli.StringFlag{Name: "vm-memory", Value: lab.DefaultVMMemory, Usage: "memory of each vm guest"},
 					&cli.StringFlag{Name: "vm-spare-disk", Usage: "SIZE: an empty spare disk in each vm guest (/dev/disk/by-id/virtio-spare)"},
@@ -65,6 +67,7 @@ func main() {
 					}
 					o.NoKubernetes, o.NoBuild = c.Bool("no-kubernetes"), c.Bool("no-build")
 					o.K8sVersion, o.BuildScript = c.String("k8s-version"), c.String("build-script")
+					o.FlannelBuildScript, o.StaticPodNetwork = c.String("flannel-build-script"), c.Bool("static-pod-network")
 					o.VMWorkers, o.VMMemory, o.VMSpareDisk = c.Int("vm-workers"), c.String("vm-memory"), c.String("vm-spare-disk")
 					if _, err := lab.Up(o); err != nil {
 						return cli.Exit(fmt.Sprintf("lab up: %v\n(the partial lab is kept for inspection; remove it with: lab down --name %s)", err, o.Name), 1)
@@ -149,7 +152,7 @@ func main() {
 			},
 			{
 				Name:  "network",
-				Usage: "apply the pod network again (lab up applies it): bridge CNI with a /24 per host, routes, forwarding",
+				Usage: "apply the lab's static pod network (for cni.plugin: none; lab up --static-pod-network applies it too): bridge CNI with a /24 per host, routes, forwarding",
 				Flags: []cli.Flag{nameFlag, stateFlag},
 				Action: func(c *cli.Context) error {
 					if err := lab.Network(opts(c)); err != nil {
@@ -173,7 +176,7 @@ func hostCountLast(args []string) []string {
 		return args
 	}
 	valued := map[string]bool{"name": true, "state-root": true, "subnet": true, "cgroup-prefix": true,
-		"old-deb-layout": true, "small-disk": true, "k8s-version": true, "build-script": true,
+		"old-deb-layout": true, "small-disk": true, "k8s-version": true, "build-script": true, "flannel-build-script": true,
 		"vm-workers": true, "vm-memory": true, "vm-spare-disk": true}
 	out := []string{args[0], "up"}
 	var pos []string

@@ -39,6 +39,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/distribution/reference"
 )
 
 type multi []string
@@ -346,7 +348,7 @@ func run() error {
 	flag.Var(&dirs, "dir", "PATH:MODE, an empty directory (repeatable)")
 	flag.Var(&envs, "env", "K=V for the image config (repeatable)")
 	flag.StringVar(&out, "o", "", "output tar file")
-	flag.StringVar(&ref, "ref", "", "full image reference (name:tag)")
+	flag.StringVar(&ref, "ref", "", "image reference name:tag; a short name is completed as the runtime completes it")
 	flag.StringVar(&entrypoint, "entrypoint", "", "JSON array")
 	flag.StringVar(&cmd, "cmd", "", "JSON array")
 	flag.StringVar(&workdir, "workdir", "", "working directory")
@@ -456,9 +458,9 @@ func run() error {
 	}{2, mtOCIManifest, cfgDesc, []descriptor{{MediaType: mtOCILayer, Digest: layerDigest, Size: layerSize}}}
 	manJSON := mustJSON(manifest)
 
-	tag := ref[strings.LastIndex(ref, ":")+1:]
-	if strings.Contains(tag, "/") || !strings.Contains(ref, ":") {
-		return fmt.Errorf("-ref %q: want name:tag", ref)
+	ref, tag, err := normalizeRef(ref)
+	if err != nil {
+		return err
 	}
 	index := struct {
 		SchemaVersion int          `json:"schemaVersion"`
@@ -541,6 +543,24 @@ func run() error {
 	}
 	fmt.Printf("%s: %s (layer %s, %d bytes, %d entries)\n", out, ref, layerDigest, layerSize, len(l.entries))
 	return nil
+}
+
+// normalizeRef completes a reference the way the container runtime completes the short names of a
+// manifest (flannel/flannel:v0.28.4 is stored under the default registry's full name); a full
+// reference stays as it is. The image must have a tag.
+func normalizeRef(ref string) (full, tag string, err error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", "", fmt.Errorf("-ref %q: %v", ref, err)
+	}
+	tagged, ok := named.(reference.NamedTagged)
+	if !ok {
+		return "", "", fmt.Errorf("-ref %q: want name:tag", ref)
+	}
+	if _, digested := named.(reference.Digested); digested {
+		return "", "", fmt.Errorf("-ref %q: want name:tag without a digest", ref)
+	}
+	return tagged.String(), tagged.Tag(), nil
 }
 
 func main() {
