@@ -68,20 +68,16 @@ func EnsureVMImage(o Options) (string, error) {
 	return dir, nil
 }
 
-// findVMBuildScript finds lab/vmimage/build.sh beside the Kubernetes build
-// script (given or found).
+// findVMBuildScript finds lab/vmimage/build.sh beside the given Kubernetes
+// build script, or above the working directory or the lab binary.
 func findVMBuildScript(k8sScript string) string {
-	if k8sScript == "" {
-		k8sScript = findBuildScript()
+	if k8sScript != "" {
+		s := filepath.Join(filepath.Dir(filepath.Dir(k8sScript)), "vmimage", "build.sh")
+		if fi, err := os.Stat(s); err == nil && !fi.IsDir() {
+			return s
+		}
 	}
-	if k8sScript == "" {
-		return ""
-	}
-	s := filepath.Join(filepath.Dir(filepath.Dir(k8sScript)), "vmimage", "build.sh")
-	if fi, err := os.Stat(s); err == nil && !fi.IsDir() {
-		return s
-	}
-	return ""
+	return findBuildScript("lab/vmimage/build.sh", "vmimage/build.sh")
 }
 
 // writeVMPayload writes the files the image gets on top of Debian's packages:
