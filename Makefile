@@ -8,7 +8,7 @@ KUBECTL   := $(LAB_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl
 DEMO      ?= demo
 DEMO_DIR  := /var/lib/swapboot-lab/$(DEMO)
 
-.PHONY: all build lab prereqs k8s flannel test unit e2e vet lint golden fuzz bench demo demo-down clean
+.PHONY: all build lab prereqs k8s flannel vm-image test unit e2e vet lint golden fuzz bench demo demo-down clean
 
 all: build
 
@@ -36,6 +36,11 @@ k8s: prereqs
 flannel: prereqs
 	./lab/flannelbuild/build.sh --cache $(LAB_CACHE)
 
+# The image of the lab's vm hosts (qemu guests with cgroup v2; lab up --vm-workers), built once into
+# $(LAB_CACHE)/vm beside the Kubernetes build (nothing to do when it is there; lab up builds it when missing).
+vm-image: prereqs lab k8s flannel
+	SWAPBOOT_LAB_CACHE=$(LAB_CACHE) ./bin/lab vm-image --k8s-version $(K8S_VERSION)
+
 # Unit tests first (fast, with the race detector), then Kubernetes for the lab (built once), then the lab's
 # own tests and the end-to-end suites on real hosts with real kubeadm (as root; without the race detector).
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v -e '/lab$$' -e '/test/')
@@ -54,7 +59,7 @@ vet:
 	$(GO) vet ./...
 
 lint: vet
-	shellcheck -x .ci/run lab/k8sbuild/build.sh lab/k8sbuild/iptables_args.sh lab/flannelbuild/build.sh
+	shellcheck -x .ci/run lab/k8sbuild/build.sh lab/k8sbuild/iptables_args.sh lab/flannelbuild/build.sh lab/vmimage/build.sh
 
 # Regenerate golden files after checking a change is intended.
 golden:

@@ -27,10 +27,14 @@ func diagnoseHost(o Options, p Paths, h Host) string {
 		fmt.Fprintf(&b, "cannot look inside %s: %v\n", h.Name, err)
 	}
 	b.WriteString(out)
-	for _, f := range []struct{ name, path string }{
+	logs := []struct{ name, path string }{
 		{"supervisor log", p.Host(h.Name).SupervisorLog()},
 		{"console", p.Host(h.Name).Console()},
-	} {
+	}
+	if h.VM {
+		logs[0] = struct{ name, path string }{"qemu log", p.Host(h.Name).QemuLog()}
+	}
+	for _, f := range logs {
 		data, err := os.ReadFile(f.path)
 		switch {
 		case err != nil:

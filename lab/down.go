@@ -56,8 +56,11 @@ func Down(o Options) error {
 
 	phase("swapoff done")
 
-	// 2. Stop the hosts: the supervisors kill their host's PID 1 (which ends
+	// 2. Stop the guests (qemu), then the namespace hosts: the supervisors kill their host's PID 1 (which ends
 	// the host's PID namespace) and remove the host's cgroups once empty.
+	if err := stopVMs(p.Dir); err != nil {
+		errs = append(errs, err)
+	}
 	sups := supervisorPIDs(p.Dir)
 	for _, h := range hosts {
 		for _, pr := range sups[h] {

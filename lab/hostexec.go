@@ -66,6 +66,12 @@ func HostCommand(o Options, host string, argv ...string) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
+	if h.VM {
+		if len(argv) == 0 {
+			argv = []string{"/bin/sh"}
+		}
+		return vmSSHCommand(p, h, argv), nil
+	}
 	pid := hostInitPID(p.Host(h.Name), CgroupName(st.CgroupPrefix, h.Name))
 	if pid == 0 {
 		return nil, fmt.Errorf("host %s is not running", h.Name)

@@ -46,7 +46,13 @@ type Options struct {
 	// after the images are imported, for clusters with cni.plugin: none. Off by default: swapboot
 	// installs flannel, whose images every host has.
 	StaticPodNetwork bool
-	Log              io.Writer
+	// VMWorkers: the last VMWorkers workers are qemu guests (vm.go) with
+	// VMMemory of memory (default DefaultVMMemory) and, when VMSpareDisk is
+	// set (e.g. "1G"), an empty spare disk /dev/disk/by-id/virtio-spare.
+	VMWorkers   int
+	VMMemory    string
+	VMSpareDisk string
+	Log         io.Writer
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9]{0,9}$`)
@@ -76,6 +82,9 @@ func (o *Options) Normalize() error {
 	}
 	if o.K8sVersion == "" {
 		o.K8sVersion = DefaultK8sVersion
+	}
+	if o.VMMemory == "" {
+		o.VMMemory = DefaultVMMemory
 	}
 	if o.Log == nil {
 		o.Log = os.Stderr

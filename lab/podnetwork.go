@@ -35,6 +35,13 @@ func Network(o Options) error {
 func applyPodNetwork(o Options, st *State) error {
 	for _, h := range st.Hosts {
 		cidr := HostPodCIDR(h)
+		if h.VM { // the same, over SSH (vm.go); the others route to it below
+			if err := applyVMPodNetwork(o, st, h); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.Log, "lab %s: %s pod network %s (vm)\n", o.Name, h.Name, cidr)
+			continue
+		}
 		if _, err := hostOutput(o, h.Name, strings.NewReader(CNIConfig(cidr)), "sh", "-c",
 			"mkdir -p /etc/cni/net.d && cat > /etc/cni/net.d/.10-swapboot-lab.conflist.tmp && mv /etc/cni/net.d/.10-swapboot-lab.conflist.tmp /etc/cni/net.d/10-swapboot-lab.conflist"); err != nil {
 			return err

@@ -18,6 +18,11 @@ type Host struct {
 	Index        int    `json:"index"`
 	OldDebLayout bool   `json:"oldDebLayout,omitempty"`
 	DiskBytes    int64  `json:"diskBytes,omitempty"` // >0: loop-image root of this size
+	// VM: a qemu guest (vm.go) instead of a namespace host, with this much
+	// memory and an optional spare disk (/dev/disk/by-id/virtio-spare).
+	VM            bool  `json:"vm,omitempty"`
+	VMMemoryBytes int64 `json:"vmMemoryBytes,omitempty"`
+	VMSpareBytes  int64 `json:"vmSpareBytes,omitempty"`
 }
 
 // State is what `lab up` records; `lab down` also works without it.
@@ -32,7 +37,8 @@ type State struct {
 	K8sVersion   string `json:"k8sVersion,omitempty"`
 	PauseImage   string `json:"pauseImage,omitempty"`
 	// StaticPodNetwork: the lab applied its own pod network, so its cluster file says cni.plugin: none.
-	StaticPodNetwork bool `json:"staticPodNetwork,omitempty"`
+	StaticPodNetwork bool   `json:"staticPodNetwork,omitempty"`
+	VMImage          string `json:"vmImage,omitempty"` // the vm hosts' image directory (VMImageDir)
 	// Hierarchies are the machine's cgroup hierarchies; Current is the parent
 	// directory of the host cgroups in each.
 	Hierarchies []Hierarchy `json:"hierarchies"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -26,6 +27,7 @@ type Report struct {
 
 type HostStatus struct {
 	Name, IP, Role string
+	VM             bool // a qemu guest: InitPID is qemu's PID
 	InitPID        int
 }
 
@@ -53,7 +55,10 @@ func Status(o Options) (*Report, error) {
 	if err == nil {
 		prefix = st.CgroupPrefix
 		for _, h := range st.Hosts {
-			hs := HostStatus{Name: h.Name, IP: h.IP, Role: h.Role, InitPID: hostInitPID(p.Host(h.Name), CgroupName(prefix, h.Name))}
+			hs := HostStatus{Name: h.Name, IP: h.IP, Role: h.Role, VM: h.VM, InitPID: hostInitPID(p.Host(h.Name), CgroupName(prefix, h.Name))}
+			if h.VM {
+				hs.InitPID = vmPID(p.Host(h.Name))
+			}
 			if hs.InitPID > 0 {
 				r.Running++
 			}
@@ -78,7 +83,11 @@ func Status(o Options) (*Report, error) {
 		}
 	}
 	r.Processes = append(r.Processes, labCgroupProcs(prefix, o.Name)...)
+	for _, pids := range vmProcs(p.Dir) { // also a guest that left its cgroups
+		r.Processes = append(r.Processes, pids...)
+	}
 	sort.Ints(r.Processes)
+	r.Processes = slices.Compact(r.Processes)
 	if ents, err := os.ReadDir(p.HostsDir()); err == nil {
 		for _, e := range ents {
 			r.SwapFiles = append(r.SwapFiles, activeSwapFilesUnder(p.Host(e.Name()).Root())...)
@@ -101,6 +110,9 @@ func (r *Report) Print(w io.Writer) {
 		state := "stopped"
 		if h.InitPID > 0 {
 			state = fmt.Sprintf("running (PID 1 = %d)", h.InitPID)
+			if h.VM {
+				state = fmt.Sprintf("running, vm (qemu PID %d)", h.InitPID)
+			}
 		}
 		fmt.Fprintf(w, "  host %-12s %-15s %-6s %s\n", h.Name, h.IP, h.Role, state)
 	}

@@ -24,6 +24,9 @@ func Up(o Options) (*State, error) {
 	if o.Hosts < 1 {
 		return nil, fmt.Errorf("need at least one host")
 	}
+	if o.VMWorkers < 0 || o.VMWorkers > o.Hosts-1 {
+		return nil, fmt.Errorf("--vm-workers %d: want 0 to %d (workers only; the master is a namespace host)", o.VMWorkers, o.Hosts-1)
+	}
 	if os.Geteuid() != 0 {
 		return nil, fmt.Errorf("lab up needs root")
 	}
@@ -55,8 +58,8 @@ func Up(o Options) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Hosts > free {
-		return nil, fmt.Errorf("%d hosts need %d swap areas but the kernel has only %d free of %d", o.Hosts, o.Hosts, free, MaxSwapAreas)
+	if n := o.Hosts - o.VMWorkers; n > free { // guests swap in their own kernel
+		return nil, fmt.Errorf("%d hosts need %d swap areas but the kernel has only %d free of %d", n, n, free, MaxSwapAreas)
 	}
 	hs, err := Hierarchies()
 	if err != nil {
@@ -82,6 +85,11 @@ func Up(o Options) (*State, error) {
 		st.PauseImage = pauseImage(images)
 		if st.PauseImage == "" {
 			return nil, fmt.Errorf("%s/images.txt names no pause image", k8sDir)
+		}
+	}
+	if o.VMWorkers > 0 {
+		if st.VMImage, err = EnsureVMImage(o); err != nil {
+			return nil, err
 		}
 	}
 
@@ -111,8 +119,17 @@ func Up(o Options) (*State, error) {
 	for i, h := range st.Hosts {
 		g.Go(func() error {
 			hp := p.Host(h.Name)
-			key, err := prepareHost(hp, HostSetup{Lab: o.Name, Host: h, AllHosts: st.Hosts, AuthorizedPK: pub,
-				StateRoot: o.StateRoot, CacheRoot: o.CacheRoot, PauseImage: st.PauseImage})
+			setup := HostSetup{Lab: o.Name, Host: h, AllHosts: st.Hosts, AuthorizedPK: pub,
+				StateRoot: o.StateRoot, CacheRoot: o.CacheRoot, PauseImage: st.PauseImage}
+			if h.VM {
+				key, err := prepareVM(hp, setup, st)
+				hostKeys[i] = key
+				if err != nil {
+					return fmt.Errorf("%s: %w", h.Name, err)
+				}
+				return nil
+			}
+			key, err := prepareHost(hp, setup)
 			if err != nil {
 				return fmt.Errorf("%s: %w", h.Name, err)
 			}
@@ -144,11 +161,25 @@ func Up(o Options) (*State, error) {
 		return st, err
 	}
 	for _, h := range st.Hosts {
-		if err := setupHostNetwork(o.Name, h, st.Gateway, st.PrefixBits); err != nil {
+		setup := setupHostNetwork
+		if h.VM {
+			setup = func(lab string, h Host, _ string, _ int) error { return setupTap(lab, h) }
+		}
+		if err := setup(o.Name, h, st.Gateway, st.PrefixBits); err != nil {
 			return st, fmt.Errorf("%s: %w", h.Name, err)
 		}
 	}
+	for _, h := range st.Hosts { // guests first: they take longest to boot
+		if h.VM {
+			if err := startVM(p, h, st); err != nil {
+				return st, err
+			}
+		}
+	}
 	for _, h := range st.Hosts {
+		if h.VM {
+			continue
+		}
 		if err := startSupervisor(p, h); err != nil {
 			return st, err
 		}
@@ -157,7 +188,16 @@ func Up(o Options) (*State, error) {
 	for _, h := range st.Hosts {
 		g.Go(func() error {
 			alive := func() bool { return hostInitPID(p.Host(h.Name), CgroupName(st.CgroupPrefix, h.Name)) > 0 }
-			state, err := waitHostReady(p, h, alive, 90*time.Second)
+			timeout := 90 * time.Second
+			if h.VM {
+				alive = func() bool { return vmPID(p.Host(h.Name)) > 0 }
+				timeout = vmBootTimeout
+			}
+			t := time.Now()
+			state, err := waitHostReady(p, h, alive, timeout)
+			if h.VM && err == nil {
+				fmt.Fprintf(o.Log, "lab %s: %s (vm) ready in %.1fs\n", o.Name, h.Name, time.Since(t).Seconds())
+			}
 			if err != nil {
 				return fmt.Errorf("%w\n%s", err, indent(diagnoseHost(o, p, h)))
 			}
@@ -173,6 +213,10 @@ func Up(o Options) (*State, error) {
 	if st.Kubernetes {
 		t := time.Now()
 		for _, h := range st.Hosts {
+			if h.VM {
+				g.Go(func() error { return importVMImages(o, h, st.VMImage) })
+				continue
+			}
 			g.Go(func() error {
 				if err := importImages(o, h.Name, k8sDir); err != nil {
 					return err
@@ -230,6 +274,14 @@ func planHosts(o Options, hs []Hierarchy) (*State, error) {
 				}
 				h.DiskBytes = n
 				usedDisk[s] = true
+			}
+		}
+		if i >= o.Hosts-o.VMWorkers {
+			if h.OldDebLayout || h.DiskBytes > 0 {
+				return nil, fmt.Errorf("%s is a vm host: --old-deb-layout and --small-disk are for namespace hosts", name)
+			}
+			if err := planVM(o, &h); err != nil {
+				return nil, err
 			}
 		}
 		st.Hosts = append(st.Hosts, h)

@@ -41,6 +41,9 @@ func main() {
 					&cli.StringFlag{Name: "build-script", Usage: "path of lab/k8sbuild/build.sh (found automatically)"},
 					&cli.StringFlag{Name: "flannel-build-script", Usage: "path of lab/flannelbuild/build.sh (found automatically)"},
 					&cli.BoolFlag{Name: "static-pod-network", Usage: "apply the lab's own pod network (as lab network does), for clusters with cni.plugin: none; by default swapboot installs flannel"},
+					&cli.IntFlag{Name: "vm-workers", Usage: "the last K workers are qemu guests (cgroup v2 Debian; image built once into the cache)"},
+					&cli.StringFlag{Name: "vm-memory", Value: lab.DefaultVMMemory, Usage: "memory of each vm guest"},
+					&cli.StringFlag{Name: "vm-spare-disk", Usage: "SIZE: an empty spare disk in each vm guest (/dev/disk/by-id/virtio-spare)"},
 				},
 				Action: func(c *cli.Context) error {
 					n, err := strconv.Atoi(c.Args().First())
@@ -65,6 +68,7 @@ func main() {
 					o.NoKubernetes, o.NoBuild = c.Bool("no-kubernetes"), c.Bool("no-build")
 					o.K8sVersion, o.BuildScript = c.String("k8s-version"), c.String("build-script")
 					o.FlannelBuildScript, o.StaticPodNetwork = c.String("flannel-build-script"), c.Bool("static-pod-network")
+					o.VMWorkers, o.VMMemory, o.VMSpareDisk = c.Int("vm-workers"), c.String("vm-memory"), c.String("vm-spare-disk")
 					if _, err := lab.Up(o); err != nil {
 						return cli.Exit(fmt.Sprintf("lab up: %v\n(the partial lab is kept for inspection; remove it with: lab down --name %s)", err, o.Name), 1)
 					}
@@ -131,6 +135,22 @@ func main() {
 				},
 			},
 			{
+				Name:  "vm-image",
+				Usage: "build the vm hosts' image into the cache (lab up builds it when missing); nothing to do when it is there",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "k8s-version", Value: lab.DefaultK8sVersion},
+					&cli.StringFlag{Name: "build-script", Usage: "path of lab/k8sbuild/build.sh (found automatically; vmimage/build.sh is beside it)"},
+				},
+				Action: func(c *cli.Context) error {
+					dir, err := lab.EnsureVMImage(lab.Options{K8sVersion: c.String("k8s-version"), BuildScript: c.String("build-script"), Log: os.Stderr})
+					if err != nil {
+						return cli.Exit("lab vm-image: "+err.Error(), 1)
+					}
+					fmt.Println(dir)
+					return nil
+				},
+			},
+			{
 				Name:  "network",
 				Usage: "apply the lab's static pod network (for cni.plugin: none; lab up --static-pod-network applies it too): bridge CNI with a /24 per host, routes, forwarding",
 				Flags: []cli.Flag{nameFlag, stateFlag},
@@ -156,7 +176,8 @@ func hostCountLast(args []string) []string {
 		return args
 	}
 	valued := map[string]bool{"name": true, "state-root": true, "subnet": true, "cgroup-prefix": true,
-		"old-deb-layout": true, "small-disk": true, "k8s-version": true, "build-script": true, "flannel-build-script": true}
+		"old-deb-layout": true, "small-disk": true, "k8s-version": true, "build-script": true, "flannel-build-script": true,
+		"vm-workers": true, "vm-memory": true, "vm-spare-disk": true}
 	out := []string{args[0], "up"}
 	var pos []string
 	for i := 2; i < len(args); i++ {
