@@ -104,9 +104,10 @@ func (e *env) podIP(name string) string {
 	return out
 }
 
-// fetch runs wget in pod from and returns what it got from url.
+// fetch runs wget in pod from and returns what it got from url. busybox's own timeout bounds it (the
+// static busybox's wget -T crashes).
 func (e *env) fetch(from, url string) (string, error) {
-	return e.kubectlOut("exec", from, "--", "wget", "-q", "-O", "-", "-T", "10", url)
+	return e.kubectlOut("exec", from, "--", "timeout", "20", "wget", "-q", "-O", "-", url)
 }
 
 // flannelLeftovers lists what flannel leaves on a host that is still there.
