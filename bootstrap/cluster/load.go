@@ -200,6 +200,7 @@ type cfgParser struct {
 	kubelet     map[string]any
 	kubeProxy   map[string]any
 	nodeReg     NodeRegistration
+	cp          *cfgControlPlane
 }
 
 // cfgStr is a string setting and the node it came from (nil when not set).

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
@@ -38,6 +39,11 @@ func PlanOffline(o PlanOfflineOptions) error {
 	}
 	if c.KubernetesVersion == "" {
 		return exit.WithCode(exit.BadInput, errors.New("--kubernetes-version is required when the cluster file has no kubernetesVersion"))
+	}
+	if !o.Rendering.JSON {
+		for _, w := range c.Warnings {
+			fmt.Fprintln(o.Out, "# warning: "+w)
+		}
 	}
 	// The assumed version is the hosts' kubeadm and what init deploys.
 	o.Assume.KubernetesVersion = c.KubernetesVersion
