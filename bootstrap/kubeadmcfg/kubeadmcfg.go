@@ -63,6 +63,9 @@ type InitParams struct {
 	PodSubnet            string
 	ServiceSubnet        string
 	ControlPlaneEndpoint string // "" for a single master
+	// CertificateKey encrypts the certificates init uploads for control-plane joins (64 hex, secret; set
+	// with ControlPlaneEndpoint when there are several masters, "" otherwise).
+	CertificateKey string
 	CRISocket            string // "" = kubeadm detects it
 	ImagePullPolicy      string // "", "Always", "IfNotPresent" or "Never"
 	// IgnorePreflightErrors: "Swap" is always added; duplicates (case-insensitive) are dropped; a list
@@ -108,6 +111,8 @@ type JoinParams struct {
 	ImagePullPolicy       string
 	IgnorePreflightErrors []string
 	KubeletExtraArgs      map[string]string
+	// ControlPlane, when set, makes this a control-plane join (ha.go).
+	ControlPlane *JoinControlPlane
 }
 
 // RenderInit renders the --config of `kubeadm init`: InitConfiguration, ClusterConfiguration,
@@ -140,6 +145,11 @@ func RenderInit(p InitParams) ([]byte, error) {
 	}
 	if p.ControlPlaneEndpoint != "" {
 		if err := checkEndpoint("control plane endpoint", p.ControlPlaneEndpoint, false); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.CertificateKey != "" {
+		if err := checkCertificateKey(p.CertificateKey); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -210,6 +220,7 @@ func RenderInit(p InitParams) ([]byte, error) {
 			ControlPlaneEndpoint: p.ControlPlaneEndpoint,
 		}
 	}
+	applyInitHA(initObj, clusterObj, p)
 	initDoc, err := renderDocument(initObj, nil)
 	if err != nil {
 		return nil, err
@@ -247,6 +258,7 @@ func RenderJoin(p JoinParams) ([]byte, error) {
 			errs = append(errs, fmt.Errorf("CA certificate hash %q does not match sha256:<64 lower-case hex digits>", h))
 		}
 	}
+	errs = append(errs, checkJoinControlPlane(p.ControlPlane)...)
 	errs = append(errs, checkNodeRegistration(p.NodeName, p.ImagePullPolicy, p.KubeletExtraArgs)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -279,6 +291,7 @@ func RenderJoin(p JoinParams) ([]byte, error) {
 			}},
 		}
 	}
+	applyJoinControlPlane(obj, p.ControlPlane)
 	return renderDocument(obj, nil)
 }
 
