@@ -65,9 +65,9 @@ type InitParams struct {
 	ControlPlaneEndpoint string // "" for a single master
 	// CertificateKey encrypts the certificates init uploads for control-plane joins (64 hex, secret; set
 	// with ControlPlaneEndpoint when there are several masters, "" otherwise).
-	CertificateKey string
-	CRISocket            string // "" = kubeadm detects it
-	ImagePullPolicy      string // "", "Always", "IfNotPresent" or "Never"
+	CertificateKey  string
+	CRISocket       string // "" = kubeadm detects it
+	ImagePullPolicy string // "", "Always", "IfNotPresent" or "Never"
 	// IgnorePreflightErrors: "Swap" is always added; duplicates (case-insensitive) are dropped; a list
 	// holding "all" renders as just [all].
 	IgnorePreflightErrors []string
