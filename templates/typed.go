@@ -216,5 +216,58 @@ func (s Reset) inputs() []input { return []input{in("ENV_FILE", s.EnvFile)} }
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
 	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
-		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{}}
+		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
+		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}}
+}
+
+// UploadCerts uploads the control-plane certificates again with a fresh key (scripts/upload-certs.sh).
+type UploadCerts struct {
+	KubeadmConfig string
+	// CertificateKey is the key KubeadmConfig carries.
+	CertificateKey Secret
+}
+
+func (UploadCerts) Name() string          { return "upload-certs" }
+func (s UploadCerts) inputs() []input     { return []input{in("KUBEADM_CONFIG", s.KubeadmConfig)} }
+func (s UploadCerts) contained() []Secret { return []Secret{s.CertificateKey} }
+
+// JoinControlPlane joins a further master (scripts/join-control-plane.sh).
+type JoinControlPlane struct {
+	KubeadmConfig string
+	CRISocket     string
+	// Token and CertificateKey are the secrets KubeadmConfig carries.
+	Token          Secret
+	CertificateKey Secret
+}
+
+func (JoinControlPlane) Name() string { return "join-control-plane" }
+func (s JoinControlPlane) inputs() []input {
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("CRI_SOCKET", s.CRISocket)}
+}
+func (s JoinControlPlane) contained() []Secret { return []Secret{s.Token, s.CertificateKey} }
+
+// WaitControlPlane waits, bounded, until a master's API server and etcd member are healthy
+// (scripts/wait-control-plane.sh).
+type WaitControlPlane struct {
+	NodeName  string
+	APIServer string        // https://address:6443
+	Timeout   time.Duration // whole seconds are used
+}
+
+func (WaitControlPlane) Name() string { return "wait-control-plane" }
+func (s WaitControlPlane) inputs() []input {
+	return []input{in("NODE_NAME", s.NodeName), in("API_SERVER", s.APIServer), in("TIMEOUT_SECONDS", strconv.Itoa(int(s.Timeout.Seconds())))}
+}
+
+// LoadBalancer writes keepalived's and haproxy's configuration and (re)starts them
+// (scripts/load-balancer.sh).
+type LoadBalancer struct {
+	KeepalivedConf string
+	CheckScript    string
+	HAProxyCfg     string
+}
+
+func (LoadBalancer) Name() string { return "load-balancer" }
+func (s LoadBalancer) inputs() []input {
+	return []input{in("KEEPALIVED_CONF", s.KeepalivedConf), in("CHECK_SCRIPT", s.CheckScript), in("HAPROXY_CFG", s.HAProxyCfg)}
 }
