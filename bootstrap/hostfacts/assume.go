@@ -42,12 +42,16 @@ func AssumedFacts(c *cluster.Cluster, a Assumptions) (map[string]Facts, []string
 	for _, h := range c.Hosts() {
 		hf := f
 		hf.Hostname = h.Name
+		hf.Interfaces = map[string]string{h.Address: "eth0"}
 		facts[h.Address] = hf
 	}
 	notes := []string{
 		fmt.Sprintf("every host: kubeadm and kubelet %s, cgroup %s, systemd, containerd", a.KubernetesVersion, cg),
 		"every host: " + layout,
 		"every host: no swap active, not yet part of a cluster, ext4 at the swap path with room to spare",
+	}
+	if c.ControlPlane != nil && c.ControlPlane.LoadBalancer == cluster.LBKeepalived {
+		notes = append(notes, "every master: keepalived, haproxy and curl installed; its address on eth0")
 	}
 	return facts, notes
 }

@@ -51,6 +51,10 @@ type Facts struct {
 	// KubeletConfigMap and its content: on a control plane, the cluster-wide kubelet configuration.
 	KubeletConfigMap        string
 	KubeletConfigMapContent string
+	// HA (ha.go): Interfaces maps each address of the host to its interface; LBMissing lists which of
+	// keepalived, haproxy and curl are not installed.
+	Interfaces map[string]string
+	LBMissing  []string
 }
 
 // ParseFacts reads the "@swapboot fact key=value" lines of facts.sh output.
@@ -155,6 +159,10 @@ func (f *Facts) set(key, v string) error {
 		f.KubeletConfigMap = v
 	case "kubelet_configmap_content":
 		f.KubeletConfigMapContent = decode()
+	case "addresses":
+		f.Interfaces = parseAddresses(v)
+	case "lb_missing":
+		f.LBMissing = strings.Fields(v)
 	}
 	// Unknown keys are ignored: a newer facts.sh may report more than this swapboot reads.
 	return err

@@ -135,6 +135,15 @@ if [ -f /var/lib/kubelet/kubeadm-flags.env ]; then
 	fact kubeadm_flags "$(base64 -w0 </var/lib/kubelet/kubeadm-flags.env)"
 fi
 
+# High-availability control plane (loadBalancer: keepalived): every interface's addresses (the one holding
+# the master's address carries the virtual IP), and which of the tools keepalived needs are missing.
+fact addresses "$(ip -o addr show 2>/dev/null | awk '{sub(/@.*/, "", $2); print $2 "=" $4}' | tr '\n' ' ')"
+lb_missing=""
+for bin in keepalived haproxy curl; do
+	command -v "$bin" >/dev/null 2>&1 || lb_missing="$lb_missing $bin"
+done
+fact lb_missing "${lb_missing# }"
+
 wait
 fact kubeadm_version "$(cat "$versions/kubeadm" 2>/dev/null || true)"
 fact kubelet_version "$(cat "$versions/kubelet" 2>/dev/null || true)"
