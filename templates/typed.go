@@ -151,13 +151,15 @@ type Init struct {
 	NodeName      string
 	// Token is the bootstrap token KubeadmConfig or KubeadmFlags carry.
 	Token Secret
+	// CertificateKey (several masters) is the key KubeadmConfig carries.
+	CertificateKey Secret
 }
 
 func (Init) Name() string { return "init" }
 func (s Init) inputs() []input {
 	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("NODE_NAME", s.NodeName)}
 }
-func (s Init) contained() []Secret { return []Secret{s.Token} }
+func (s Init) contained() []Secret { return []Secret{s.Token, s.CertificateKey} }
 
 // Join runs kubeadm join (scripts/join.sh): with a configuration, or with flags on the legacy path.
 type Join struct {

@@ -55,6 +55,8 @@ type Facts struct {
 	// keepalived, haproxy and curl are not installed.
 	Interfaces map[string]string
 	LBMissing  []string
+	// ControlPlaneManifests: /etc/kubernetes/manifests holds etcd.yaml and kube-apiserver.yaml.
+	ControlPlaneManifests bool
 }
 
 // ParseFacts reads the "@swapboot fact key=value" lines of facts.sh output.
@@ -163,6 +165,8 @@ func (f *Facts) set(key, v string) error {
 		f.Interfaces = parseAddresses(v)
 	case "lb_missing":
 		f.LBMissing = strings.Fields(v)
+	case "cp_manifests":
+		f.ControlPlaneManifests = v == "yes"
 	}
 	// Unknown keys are ignored: a newer facts.sh may report more than this swapboot reads.
 	return err

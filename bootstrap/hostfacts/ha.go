@@ -50,3 +50,7 @@ func checkHA(c *cluster.Cluster, facts map[string]Facts) []HostProblem {
 	}
 	return problems
 }
+
+// ControlPlaneComplete says a master is a working control plane: admin.conf, kubelet.conf and the etcd and
+// API server manifests exist (a control-plane join that stopped half-way leaves only some of them).
+func ControlPlaneComplete(f Facts) bool { return f.ControlPlane && f.Joined && f.ControlPlaneManifests }

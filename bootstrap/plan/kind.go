@@ -91,6 +91,9 @@ type RunState struct {
 	materialErr     error
 	initFailed      error
 	savedKubeconfig string
+	// HA (ha.go): the certificate upload's and the control-plane joins' failures.
+	certsErr        error
+	controlPlaneErr error
 }
 
 // NewRunState starts the shared state of one execution.

@@ -132,6 +132,8 @@ type Plan struct {
 	KubeletSetting string
 	// Token is the bootstrap token for init, or minted for joins when init is already done. Secret.
 	Token string
+	// CertificateKey encrypts the certificates shared by the masters (several masters only). Secret.
+	CertificateKey string
 	// Assumptions are the facts `swapboot plan` made up instead of asking the hosts.
 	Assumptions []string
 	// MaskSecrets masks every templates.Secret input of the steps' typed calls when the plan is printed
@@ -146,6 +148,10 @@ type PlanOptions struct {
 	JoinTokenTTL time.Duration // token minted for joins when init is already done (default 1h)
 	// NewToken makes bootstrap tokens (tests pass a fixed one).
 	NewToken func() (string, error)
+	// NewCertificateKey makes the certificate key of a cluster with several masters (tests pass a fixed one).
+	NewCertificateKey func() (string, error)
+	// ControlPlaneWait bounds the wait after each control-plane join (default DefaultControlPlaneWait).
+	ControlPlaneWait time.Duration
 }
 
 // BuildPlan decides every step from the cluster file and the facts of every host (keyed by address).
@@ -160,6 +166,12 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	if opt.NewToken == nil {
 		opt.NewToken = joinmaterial.NewBootstrapToken
 	}
+	if opt.NewCertificateKey == nil {
+		opt.NewCertificateKey = joinmaterial.NewCertificateKey
+	}
+	if opt.ControlPlaneWait == 0 {
+		opt.ControlPlaneWait = DefaultControlPlaneWait
+	}
 	if err := hostfacts.CheckFacts(c, facts); err != nil {
 		return nil, err
 	}
@@ -173,14 +185,25 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		return nil, fmt.Errorf("bootstrap token: %w", err)
 	}
 	p := &Plan{Command: "up", Stages: upStages(), Cluster: c, Policy: policy, Master: master, Token: token, KubeletSetting: kubeletSummary(policy)}
+	if c.ControlPlane != nil {
+		if policy.Legacy {
+			return nil, &PolicyError{Field: "controlPlane", Problem: "several masters need kubeadm " + policy.Version + " to take a configuration file", Fix: "use Kubernetes 1.22 or later"}
+		}
+		p.Stages = haStages(c)
+	}
+	if needsCertificateKey(c) {
+		if p.CertificateKey, err = opt.NewCertificateKey(); err != nil {
+			return nil, fmt.Errorf("certificate key: %w", err)
+		}
+	}
 
-	anyJoin := false
+	anyJoin := len(mastersToJoin(c, facts)) > 0
 	for _, w := range c.Workers {
 		if !facts[w.Address].Joined {
 			anyJoin = true
 		}
 	}
-	for _, h := range c.Hosts() {
+	for i, h := range c.Hosts() {
 		f := facts[h.Address]
 		hp := HostPlan{Host: h, Facts: f}
 		hp.Steps = append(hp.Steps, swapStep(c, f))
@@ -191,8 +214,18 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 			}
 			hp.Steps = append(hp.Steps, s)
 		}
-		if h.Role == cluster.RoleMaster {
-			s, err := initStep(c, h, f, policy, token, opt.TokenTTL)
+		if h.Role == cluster.RoleMaster && c.ControlPlane != nil && c.ControlPlane.LoadBalancer == cluster.LBKeepalived {
+			s, err := loadBalancerStep(c, i, f)
+			if err != nil {
+				return nil, fmt.Errorf("%s: load-balancer: %w", h.ID(), err)
+			}
+			hp.Steps = append(hp.Steps, s)
+		}
+		switch {
+		case h.Role == cluster.RoleMaster && i > 0:
+			hp.Steps = append(hp.Steps, furtherMasterSteps(c, h, f, policy, token, p.CertificateKey, opt.ControlPlaneWait)...)
+		case h.Role == cluster.RoleMaster:
+			s, err := initStep(c, h, f, policy, token, opt.TokenTTL, p.CertificateKey)
 			if err != nil {
 				return nil, fmt.Errorf("%s: init: %w", h.ID(), err)
 			}
@@ -201,13 +234,16 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 				if f.ControlPlane {
 					hp.Steps = append(hp.Steps, tokenCreateStep(token, opt.JoinTokenTTL))
 				}
+				up, err := haLeaderSteps(c, f, policy, facts, p.CertificateKey)
+				if err != nil {
+					return nil, err
+				}
+				hp.Steps = append(hp.Steps, up...)
 				hp.Steps = append(hp.Steps, caCertStep())
 			}
-		} else {
-			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token))
-		}
-		if h.Role == cluster.RoleMaster {
 			hp.Steps = append(hp.Steps, kubeconfigStep("copy /etc/kubernetes/admin.conf to "+c.Name+".kubeconfig (0600)"))
+		default:
+			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token))
 		}
 		p.Hosts = append(p.Hosts, hp)
 	}

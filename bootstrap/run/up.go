@@ -112,7 +112,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	}
 	done(nil, "command", p.Command, "hosts", len(p.Hosts), "stages", len(p.Stages))
 
-	redactor := output.NewRedactor(p.Token)
+	redactor := output.NewRedactor(p.Token, p.CertificateKey)
 	if o.DryRun {
 		done = stage(log, "execute", "dryRun", true)
 		if !o.Rendering.JSON {

@@ -143,6 +143,12 @@ for bin in keepalived haproxy curl; do
 	command -v "$bin" >/dev/null 2>&1 || lb_missing="$lb_missing $bin"
 done
 fact lb_missing "${lb_missing# }"
+# A further master's join is complete once its etcd and API server manifests exist too.
+if [ -f /etc/kubernetes/manifests/etcd.yaml ] && [ -f /etc/kubernetes/manifests/kube-apiserver.yaml ]; then
+	fact cp_manifests yes
+else
+	fact cp_manifests no
+fi
 
 wait
 fact kubeadm_version "$(cat "$versions/kubeadm" 2>/dev/null || true)"

@@ -1,10 +1,11 @@
 # Waits, bounded, until this master's own API server answers ready and its etcd member is healthy: the
 # next control plane joins only then (etcd membership changes one at a time).
-# input: NODE_NAME the node name
+# input: NODE_NAME the node name (empty: the hostname, as kubeadm names the node)
 # input: API_SERVER this master's own API server, https://address:6443
 # input: TIMEOUT_SECONDS how long to wait
 
 deadline=$(($(date +%s) + TIMEOUT_SECONDS))
+node=${NODE_NAME:-$(hostname | tr '[:upper:]' '[:lower:]')}
 kc=/etc/kubernetes/admin.conf
 good=0
 while :; do
@@ -15,7 +16,7 @@ while :; do
 		api=yes
 	fi
 	# The etcd static pod's readiness: the kubelet probes the member's own /health endpoint.
-	ready=$(kubectl --kubeconfig "$kc" --server "$API_SERVER" --request-timeout 5s -n kube-system get pod "etcd-$NODE_NAME" \
+	ready=$(kubectl --kubeconfig "$kc" --server "$API_SERVER" --request-timeout 5s -n kube-system get pod "etcd-$node" \
 		-o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)
 	if [ "$ready" = True ]; then etcd=yes; fi
 	if [ "$api" = yes ] && [ "$etcd" = yes ]; then
@@ -29,7 +30,7 @@ while :; do
 		exit 0
 	fi
 	if [ "$(date +%s)" -ge "$deadline" ]; then
-		fail "control plane $NODE_NAME not healthy after ${TIMEOUT_SECONDS}s (API server ready: $api, etcd member ready: $etcd)"
+		fail "control plane $node not healthy after ${TIMEOUT_SECONDS}s (API server ready: $api, etcd member ready: $etcd)"
 	fi
 	sleep 3
 done
