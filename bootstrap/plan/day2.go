@@ -20,7 +20,7 @@ type AddNodeOptions struct {
 
 // BuildAddNodePlan joins workers to a running cluster: a fresh token minted on the master, the CA hash from
 // ca.crt, then swap, kubelet and join on each new worker exactly as `up` does, and a bounded wait until
-// each is Ready.
+// each is Ready. Masters listed in the file but not yet control planes join first, one at a time, as in up.
 func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOptions, ao AddNodeOptions) (*Plan, error) {
 	if !facts[c.Masters[0].Address].ControlPlane {
 		return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: c.Masters[0].ID(), Problem: "is not a control plane yet (no /etc/kubernetes/admin.conf)", Fix: "run swapboot up first"}}}
@@ -57,8 +57,7 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 	for i := range p.Hosts {
 		hp := &p.Hosts[i]
 		if hp.Host.Role == cluster.RoleMaster {
-			// The master is not changed: only the join material is read (and a token minted).
-			hp.Steps = onlyPhase(hp.Steps, PhaseJoinMaterial)
+			hp.Steps = addNodeMasterSteps(c, hp)
 			continue
 		}
 		if hp.Facts.Joined {
@@ -71,15 +70,36 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 	return p, nil
 }
 
-// onlyPhase keeps the steps of one phase.
-func onlyPhase(steps []Step, phase Phase) []Step {
+// onlyPhase keeps the steps of the given phases.
+func onlyPhase(steps []Step, phases ...Phase) []Step {
 	var keep []Step
 	for _, s := range steps {
-		if s.Phase == phase {
-			keep = append(keep, s)
+		for _, p := range phases {
+			if s.Phase == p {
+				keep = append(keep, s)
+			}
 		}
 	}
 	return keep
+}
+
+// addNodeMasterSteps: the first master is not changed, only the join material is read (a token minted,
+// with masters to join the certificates uploaded again). A further master listed in the file but not yet
+// a control plane gets every step of up (it joins, one at a time); one that is keeps only its skipped
+// join. With loadBalancer: keepalived every master's configuration is rendered again: haproxy and the
+// VRRP peers must know the new masters.
+func addNodeMasterSteps(c *cluster.Cluster, hp *HostPlan) []Step {
+	lb := PhaseLoadBalancer
+	if c.ControlPlane == nil || c.ControlPlane.LoadBalancer != cluster.LBKeepalived {
+		lb = ""
+	}
+	switch {
+	case hp.Host.Address == c.Masters[0].Address:
+		return onlyPhase(hp.Steps, lb, PhaseJoinMaterial)
+	case hostfacts.ControlPlaneComplete(hp.Facts):
+		return onlyPhase(hp.Steps, lb, PhaseControlPlane)
+	}
+	return hp.Steps
 }
 
 // SwapChangeOptions configure `swapboot swap enable|disable`.

@@ -200,3 +200,33 @@ func TestSingleMasterHasNoHAParts(t *testing.T) {
 		t.Errorf("single-master init has HA parts:\n%s", init)
 	}
 }
+
+// TestAddNodeJoinsNewMasters: a running cluster of one master gets two more masters and a worker from
+// the file: the certificates are uploaded again, the new masters join one at a time, then the worker.
+func TestAddNodeJoinsNewMasters(t *testing.T) {
+	c := testkit.HACluster()
+	facts, _ := hostfacts.AssumedFacts(c, hostfacts.Assumptions{KubernetesVersion: "v1.37.2", CgroupV2: true})
+	lead := facts["192.168.122.50"]
+	lead.ControlPlane, lead.Joined, lead.ControlPlaneManifests = true, true, true
+	facts["192.168.122.50"] = lead
+	m2 := facts["192.168.122.53"]
+	m2.ControlPlane, m2.Joined, m2.ControlPlaneManifests = true, true, true
+	facts["192.168.122.53"] = m2
+	p, err := BuildAddNodePlan(c, facts, PlanOptions{NewToken: testkit.FixedToken, NewCertificateKey: testkit.FixedCertificateKey}, AddNodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[string]string{
+		"192.168.122.50": "load-balancer:load-balancer join-material:token-create join-material:upload-certs join-material:ca-cert",
+		"192.168.122.53": "load-balancer:load-balancer control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)",
+		"192.168.122.54": "swap:swap load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
+		"192.168.122.51": "swap:swap join:join ready:wait-ready",
+	} {
+		if got := phasesOf(p, addr); got != want {
+			t.Errorf("%s: %s\nwant %s", addr, got, want)
+		}
+	}
+	if !strings.Contains(stagesOf(p), "control-plane(serial)") {
+		t.Errorf("stages %s", stagesOf(p))
+	}
+}
