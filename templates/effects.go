@@ -83,3 +83,6 @@ func (JoinControlPlane) effects() []string {
 func (LoadBalancer) effects() []string {
 	return []string{"writes /etc/keepalived/keepalived.conf, /etc/keepalived/check_apiserver.sh, /etc/haproxy/haproxy.cfg", "enables and restarts keepalived and haproxy"}
 }
+func (LoadBalancerRemove) effects() []string {
+	return []string{"stops keepalived and haproxy", "removes the keepalived and haproxy files swapboot wrote (puts back the ones it replaced)"}
+}

@@ -31,8 +31,9 @@ var sampleInputs = map[string][]Var{
 	"upload-certs":      {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\ncertificateKey: " + sampleKey + "\n"}},
 	"join-control-plane": {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\ncontrolPlane:\n  certificateKey: " + sampleKey + "\n"},
 		{"CRI_SOCKET", "unix:///run/containerd/containerd.sock"}},
-	"wait-control-plane": {{"NODE_NAME", "master-2"}, {"API_SERVER", "https://10.0.0.12:6443"}, {"TIMEOUT_SECONDS", "300"}},
-	"load-balancer":      {{"KEEPALIVED_CONF", "global_defs {\n}\n"}, {"CHECK_SCRIPT", "#!/bin/sh\ncurl -sfk https://127.0.0.1:6443/healthz\n"}, {"HAPROXY_CFG", "global\n    daemon\n"}},
+	"wait-control-plane":   {{"NODE_NAME", "master-2"}, {"API_SERVER", "https://10.0.0.12:6443"}, {"TIMEOUT_SECONDS", "300"}},
+	"load-balancer-remove": nil,
+	"load-balancer":        {{"KEEPALIVED_CONF", "global_defs {\n}\n"}, {"CHECK_SCRIPT", "#!/bin/sh\ncurl -sfk https://127.0.0.1:6443/healthz\n"}, {"HAPROXY_CFG", "global\n    daemon\n"}},
 }
 
 // sampleKey is a certificate key for the samples (kubeadm's format: 64 hex digits).

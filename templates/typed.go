@@ -219,7 +219,7 @@ func (s Reset) inputs() []input { return []input{in("ENV_FILE", s.EnvFile)} }
 func All() []Script {
 	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
-		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}}
+		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}}
 }
 
 // UploadCerts uploads the control-plane certificates again with a fresh key (scripts/upload-certs.sh).
@@ -273,3 +273,9 @@ func (LoadBalancer) Name() string { return "load-balancer" }
 func (s LoadBalancer) inputs() []input {
 	return []input{in("KEEPALIVED_CONF", s.KeepalivedConf), in("CHECK_SCRIPT", s.CheckScript), in("HAPROXY_CFG", s.HAProxyCfg)}
 }
+
+// LoadBalancerRemove undoes LoadBalancer on reset (scripts/load-balancer-remove.sh).
+type LoadBalancerRemove struct{}
+
+func (LoadBalancerRemove) Name() string    { return "load-balancer-remove" }
+func (LoadBalancerRemove) inputs() []input { return nil }

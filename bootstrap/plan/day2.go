@@ -261,15 +261,34 @@ type ResetOptions struct {
 func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o ResetOptions) *Plan {
 	p := &Plan{Command: "reset", Cluster: c, Master: c.Masters[0],
 		Stages: []Stage{{Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleWorker}}, {Phases: []Phase{PhaseReset, PhaseSwap}, Roles: []cluster.Role{cluster.RoleMaster}}}}
-	for _, h := range c.Hosts() {
+	hosts := c.Hosts()
+	if c.ControlPlane != nil {
+		hosts = haResetOrder(p, c)
+	}
+	for _, h := range hosts {
 		f := facts[h.Address]
 		steps := []Step{resetStep(f)}
+		if h.Role == cluster.RoleMaster && c.ControlPlane != nil && c.ControlPlane.LoadBalancer == cluster.LBKeepalived {
+			steps = append(steps, loadBalancerRemoveStep())
+		}
 		if !o.KeepSwap {
 			steps = append(steps, swapRemoveStep(c, f, false))
 		}
 		p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})
 	}
 	return p
+}
+
+// haResetOrder: with several masters, the workers (in parallel), then the masters one at a time, the
+// further ones from the last in the file, the first master last: kubeadm reset removes each master's etcd
+// member, so the cluster keeps a quorum until only the first one is left.
+func haResetOrder(p *Plan, c *cluster.Cluster) []cluster.Host {
+	p.Stages[1] = Stage{Phases: []Phase{PhaseReset, PhaseLoadBalancer, PhaseSwap}, Serial: true, StopOnFailure: true, Roles: []cluster.Role{cluster.RoleMaster}}
+	hosts := append([]cluster.Host(nil), c.Workers...)
+	for i := len(c.Masters) - 1; i >= 0; i-- {
+		hosts = append(hosts, c.Masters[i])
+	}
+	return hosts
 }
 
 // BuildKubeconfigPlan copies the admin kubeconfig from the first master.

@@ -230,3 +230,31 @@ func TestAddNodeJoinsNewMasters(t *testing.T) {
 		t.Errorf("stages %s", stagesOf(p))
 	}
 }
+
+// TestHAResetOrder: workers first, then the masters one at a time, the first master last; keepalived's
+// files are removed on every master after its kubeadm reset.
+func TestHAResetOrder(t *testing.T) {
+	c := testkit.HACluster()
+	facts, _ := hostfacts.AssumedFacts(c, hostfacts.Assumptions{KubernetesVersion: "v1.37.2"})
+	p := BuildResetPlan(c, facts, ResetOptions{})
+	var order []string
+	for _, hp := range p.Hosts {
+		order = append(order, hp.Host.Address)
+	}
+	if got, want := strings.Join(order, " "), "192.168.122.51 192.168.122.54 192.168.122.53 192.168.122.50"; got != want {
+		t.Errorf("order %s, want %s", got, want)
+	}
+	if st := p.Stages[1]; !st.Serial || !st.StopOnFailure || !st.ForRole(cluster.RoleMaster) || st.ForRole(cluster.RoleWorker) {
+		t.Errorf("master stage %+v", st)
+	}
+	if got := phasesOf(p, "192.168.122.53"); got != "reset:reset load-balancer:load-balancer-remove swap:swap-remove(skip)" {
+		t.Errorf("master2: %s", got)
+	}
+	if got := phasesOf(p, "192.168.122.51"); got != "reset:reset swap:swap-remove(skip)" {
+		t.Errorf("worker: %s", got)
+	}
+	single := BuildResetPlan(testkit.Cluster(), facts, ResetOptions{})
+	if single.Stages[1].Serial || single.Hosts[0].Host.Role != cluster.RoleMaster {
+		t.Errorf("single master reset changed: %+v", single.Stages)
+	}
+}

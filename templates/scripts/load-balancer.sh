@@ -9,9 +9,14 @@ for bin in keepalived haproxy; do
 	command -v "$bin" >/dev/null 2>&1 || fail "$bin is not installed: install the $bin package on every master (swapboot installs no packages)"
 done
 changed=""
-# put PATH MODE CONTENT: writes the file only when its content differs.
+# put PATH MODE CONTENT: writes the file only when its content differs. A file swapboot did not write
+# (the package's own haproxy.cfg) is kept under /var/lib/swapboot first; reset puts it back.
 put() {
 	if [ -f "$1" ] && printf '%s' "$3" | cmp -s - "$1"; then return 0; fi
+	if [ -f "$1" ] && ! grep -q '^# Written by swapboot' "$1" && [ ! -f "/var/lib/swapboot/$(basename "$1").orig" ]; then
+		mkdir -p /var/lib/swapboot
+		cp -p "$1" "/var/lib/swapboot/$(basename "$1").orig"
+	fi
 	write_file "$1" "$2" "$3"
 	changed="$changed $1"
 }
