@@ -33,6 +33,7 @@ var sampleInputs = map[string][]Var{
 		{"CRI_SOCKET", "unix:///run/containerd/containerd.sock"}},
 	"wait-control-plane":   {{"NODE_NAME", "master-2"}, {"API_SERVER", "https://10.0.0.12:6443"}, {"TIMEOUT_SECONDS", "300"}},
 	"load-balancer-remove": nil,
+	"control-plane-health": {{"API_SERVER", "https://10.0.0.12:6443"}},
 	"load-balancer":        {{"KEEPALIVED_CONF", "global_defs {\n}\n"}, {"CHECK_SCRIPT", "#!/bin/sh\ncurl -sfk https://127.0.0.1:6443/healthz\n"}, {"HAPROXY_CFG", "global\n    daemon\n"}},
 }
 

@@ -219,7 +219,7 @@ func (s Reset) inputs() []input { return []input{in("ENV_FILE", s.EnvFile)} }
 func All() []Script {
 	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
-		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}}
+		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}, ControlPlaneHealth{}}
 }
 
 // UploadCerts uploads the control-plane certificates again with a fresh key (scripts/upload-certs.sh).
@@ -279,3 +279,12 @@ type LoadBalancerRemove struct{}
 
 func (LoadBalancerRemove) Name() string    { return "load-balancer-remove" }
 func (LoadBalancerRemove) inputs() []input { return nil }
+
+// ControlPlaneHealth reads a master's API server, etcd member and endpoint health, changing nothing
+// (scripts/control-plane-health.sh).
+type ControlPlaneHealth struct {
+	APIServer string // https://address:6443
+}
+
+func (ControlPlaneHealth) Name() string      { return "control-plane-health" }
+func (s ControlPlaneHealth) inputs() []input { return []input{in("API_SERVER", s.APIServer)} }

@@ -31,6 +31,7 @@ var typedSamples = []Script{
 		CRISocket: "unix:///run/containerd/containerd.sock", CertificateKey: sampleKey},
 	WaitControlPlane{NodeName: "master-2", APIServer: "https://10.0.0.12:6443", Timeout: 300 * time.Second},
 	LoadBalancerRemove{},
+	ControlPlaneHealth{APIServer: "https://10.0.0.12:6443"},
 	LoadBalancer{KeepalivedConf: "global_defs {\n}\n", CheckScript: "#!/bin/sh\ncurl -sfk https://127.0.0.1:6443/healthz\n", HAProxyCfg: "global\n    daemon\n"},
 }
 

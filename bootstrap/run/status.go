@@ -47,8 +47,10 @@ type NodeStatus struct {
 	API APIState `json:"api,omitempty"`
 	// KubeletFiles are the kubelet drop-in, env file and the env file's own arguments the facts found.
 	KubeletFiles *plan.KubeletFiles `json:"kubeletFiles,omitempty"`
-	OK           bool               `json:"ok"`
-	Problems     []string           `json:"problems,omitempty"`
+	// ControlPlane is a master's API server, etcd member and endpoint health (several masters only).
+	ControlPlane *ControlPlaneStatus `json:"controlPlane,omitempty"`
+	OK           bool                `json:"ok"`
+	Problems     []string            `json:"problems,omitempty"`
 }
 
 // StatusOptions configure `swapboot status`.
@@ -147,6 +149,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 			state, list = parseNodes(string(res.Stdout))
 		}
 		st.API = state
+		controlPlaneStatus(ctx, conn, c, h, &st)
 		mu.Lock()
 		if state.better(api) {
 			api = state
@@ -191,6 +194,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}
 	} else {
 		printStatusTable(o.Out, statuses)
+		printControlPlaneTable(o.Out, c, statuses)
 	}
 	done(nil, "allOK", allOK)
 	if !allOK {
