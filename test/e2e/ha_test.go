@@ -110,7 +110,7 @@ func (e *env) etcdMembers(t *testing.T, want int) {
 // works, a new pod runs; the master comes back and a second up changes nothing.
 func TestHAKeepalived(t *testing.T) {
 	defer timed(t, "TestHAKeepalived")()
-	e := haLab(t, "hak", "10.78.0.0/24", 3, 1, lab.LBKeepalived)
+	e := haLab(t, "hak", "10.91.0.0/24", 3, 1, lab.LBKeepalived)
 	vip := strings.Split(e.state.Endpoint, ":")[0]
 	done := timed(t, "up (3 masters, 1 worker, keepalived)")
 	r := e.run(nil, "up", "--kubeconfig-dir", e.dir, e.clusterFile)
@@ -184,7 +184,7 @@ func TestHAKeepalived(t *testing.T) {
 // TestHAExternal: 3 masters + 1 worker behind the lab's haproxy host: all Ready.
 func TestHAExternal(t *testing.T) {
 	defer timed(t, "TestHAExternal")()
-	e := haLab(t, "hax", "10.79.0.0/24", 3, 1, lab.LBExternal)
+	e := haLab(t, "hax", "10.92.0.0/24", 3, 1, lab.LBExternal)
 	done := timed(t, "up (3 masters, 1 worker, external haproxy)")
 	r := e.run(nil, "up", "--kubeconfig-dir", e.dir, e.clusterFile)
 	done()
@@ -206,7 +206,7 @@ func TestHAExternal(t *testing.T) {
 // repaired the next up completes the cluster.
 func TestHAFailingControlPlaneJoin(t *testing.T) {
 	defer timed(t, "TestHAFailingControlPlaneJoin")()
-	e := haLab(t, "haf", "10.80.0.0/24", 3, 1, lab.LBKeepalived)
+	e := haLab(t, "haf", "10.93.0.0/24", 3, 1, lab.LBKeepalived)
 	m2, m3, w1 := e.state.Hosts[1], e.state.Hosts[2], e.state.Hosts[3]
 	// An unknown kubelet flag: the kubelet exits at once, every time systemd starts it.
 	e.host(m2.Name, "sh", "-c", "echo 'KUBELET_EXTRA_ARGS=--no-such-flag-swapboot-test' > /etc/default/kubelet")
