@@ -283,7 +283,8 @@ func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o Rese
 // further ones from the last in the file, the first master last: kubeadm reset removes each master's etcd
 // member, so the cluster keeps a quorum until only the first one is left.
 func haResetOrder(p *Plan, c *cluster.Cluster) []cluster.Host {
-	p.Stages[1] = Stage{Phases: []Phase{PhaseReset, PhaseLoadBalancer, PhaseSwap}, Serial: true, StopOnFailure: true, Roles: []cluster.Role{cluster.RoleMaster}}
+	p.Stages[1] = Stage{Phases: []Phase{PhaseReset, PhaseLoadBalancer, PhaseSwap}, Serial: true, StopOnFailure: true, Roles: []cluster.Role{cluster.RoleMaster},
+		StopNote: "fix the cause and run swapboot reset again"}
 	hosts := append([]cluster.Host(nil), c.Workers...)
 	for i := len(c.Masters) - 1; i >= 0; i-- {
 		hosts = append(hosts, c.Masters[i])

@@ -35,7 +35,8 @@ func haStages(c *cluster.Cluster) []Stage {
 	}
 	return append(st, Stage{Phases: []Phase{PhaseInit}}, Stage{Phases: []Phase{PhaseJoinMaterial}},
 		// etcd membership changes must be serial: one master joins, becomes healthy, then the next.
-		Stage{Phases: []Phase{PhaseControlPlane}, Serial: true, StopOnFailure: true, Roles: masters},
+		Stage{Phases: []Phase{PhaseControlPlane}, Serial: true, StopOnFailure: true, Roles: masters,
+			StopNote: "fix the cause and run swapboot up again: it finishes the join"},
 		Stage{Phases: []Phase{PhaseJoin}}, Stage{Phases: []Phase{PhaseReady}}, Stage{Phases: []Phase{PhaseKubeconfig}})
 }
 

@@ -34,6 +34,8 @@ type Stage struct {
 	Serial bool
 	// StopOnFailure leaves the remaining hosts of a serial stage untouched once one fails.
 	StopOnFailure bool
+	// StopNote, when set, replaces the report's hint after such a stop (default: --continue-on-error).
+	StopNote string
 	// Roles restricts the stage to hosts of these roles (empty: all).
 	Roles []cluster.Role
 }

@@ -112,7 +112,7 @@ func TestExecuteHAControlPlaneJoinFailureStops(t *testing.T) {
 			t.Errorf("%s ran after master2's join failed: %v", e, order)
 		}
 	}
-	if !strings.Contains(fc.out.String(), "a control-plane join failed") {
+	if !strings.Contains(fc.out.String(), "a control-plane join failed") || !strings.Contains(fc.out.String(), "run swapboot up again: it finishes the join") {
 		t.Errorf("the worker's report does not say why it did not join:\n%s", fc.out.String())
 	}
 }
