@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -50,5 +52,50 @@ func TestLoadBalancerFilesGolden(t *testing.T) {
 	cfg, _ := sampleHAProxy().Render()
 	if n := strings.Count(cfg, "    server "); n != 3 || !strings.Contains(cfg, "bind :8443\n") {
 		t.Errorf("haproxy.cfg: %d servers, want 3 and bind :8443:\n%s", n, cfg)
+	}
+}
+
+// TestLoadBalancerFilesAccepted: keepalived (-t) and haproxy (-c) accept the rendered files (Debian
+// packages keepalived and haproxy, lab/prereq/debian-packages.txt).
+func TestLoadBalancerFilesAccepted(t *testing.T) {
+	for _, bin := range []string{"keepalived", "haproxy"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Fatalf("%s is required (Debian package %s, lab/prereq/debian-packages.txt; make prereqs installs it)", bin, bin)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	check, _ := CheckAPIServer{HealthURL: "https://10.0.0.12:6443/healthz"}.Render()
+	if err := os.WriteFile(filepath.Join(dir, "check.sh"), []byte(check), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ka := sampleKeepalived()
+	ka.Interface = "" // keepalived -t checks that the interface exists and is not a loopback
+	ifaces, _ := net.Interfaces()
+	for _, i := range ifaces {
+		if i.Flags&net.FlagLoopback == 0 && i.Flags&net.FlagUp != 0 {
+			ka.Interface = i.Name
+			break
+		}
+	}
+	if ka.Interface == "" {
+		t.Fatal("no network interface up besides loopback to check keepalived.conf against")
+	}
+	conf, _ := ka.Render()
+	conf = strings.ReplaceAll(conf, "/etc/keepalived/check_apiserver.sh", filepath.Join(dir, "check.sh"))
+	if err := os.WriteFile(filepath.Join(dir, "keepalived.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("keepalived", "-t", "-f", filepath.Join(dir, "keepalived.conf")).CombinedOutput(); err != nil {
+		t.Errorf("keepalived -t: %v\n%s", err, out)
+	}
+	cfg, _ := sampleHAProxy().Render()
+	if err := os.WriteFile(filepath.Join(dir, "haproxy.cfg"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("haproxy", "-c", "-f", filepath.Join(dir, "haproxy.cfg")).CombinedOutput(); err != nil {
+		t.Errorf("haproxy -c: %v\n%s", err, out)
 	}
 }
