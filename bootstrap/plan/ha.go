@@ -70,9 +70,10 @@ func ownAPIServer(h cluster.Host) string {
 
 // furtherMasterSteps are a further master's control-plane join and the wait after it.
 func furtherMasterSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token, key string, wait time.Duration) []Step {
-	join := joinControlPlaneStep(c, h, p, token, key)
+	complete := hostfacts.ControlPlaneComplete(f)
+	join := joinControlPlaneStep(c, h, p, token, key, complete)
 	ready := waitControlPlaneStep(h, f, wait)
-	if hostfacts.ControlPlaneComplete(f) {
+	if complete {
 		join.Skip = "already a control plane (admin.conf, kubelet.conf, etcd and API server manifests exist)"
 		ready.Skip = join.Skip
 	}

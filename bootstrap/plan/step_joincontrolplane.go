@@ -18,6 +18,8 @@ type joinControlPlaneKind struct {
 	nodeName  string
 	ignore    []string
 	nodeReg   cluster.NodeRegistration
+	// complete: already a control plane; the step is skipped and waits for nothing.
+	complete bool
 }
 
 func (joinControlPlaneKind) Phase() Phase   { return PhaseControlPlane }
@@ -45,6 +47,9 @@ func (k joinControlPlaneKind) Script(rt Runtime) (templates.Script, error) {
 // Blocked holds the join until the first master is a control plane, the join material is read, the
 // certificates are uploaded and no earlier control-plane join failed.
 func (k joinControlPlaneKind) Blocked(st *RunState) string {
+	if k.complete {
+		return ""
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	switch {
@@ -73,8 +78,8 @@ func (st *RunState) setControlPlaneErr(err error) {
 	}
 }
 
-func joinControlPlaneStep(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token, key string) Step {
+func joinControlPlaneStep(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token, key string, complete bool) Step {
 	k := joinControlPlaneKind{configAPI: p.ConfigAPI, endpoint: c.ControlPlane.Endpoint, address: h.Address, token: templates.Secret(token),
-		key: templates.Secret(key), nodeName: h.Name, ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration}
+		key: templates.Secret(key), nodeName: h.Name, ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, complete: complete}
 	return newStep(k, "kubeadm join --config /var/lib/swapboot/kubeadm-join.yaml as a control plane ("+k.endpoint+", "+p.ConfigAPI+", advertise "+h.Address+")")
 }

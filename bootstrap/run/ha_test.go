@@ -124,3 +124,30 @@ func TestExecuteHAUnhealthyMemberStops(t *testing.T) {
 		t.Errorf("exit %d, order %v", r.ExitCode(), order)
 	}
 }
+
+// TestExecuteHAConvergedReportsAlreadyDone: a second run over a complete cluster reports the further
+// masters' joins as already done (not as waiting for join material, which a converged run does not read).
+func TestExecuteHAConvergedReportsAlreadyDone(t *testing.T) {
+	c := testkit.HACluster()
+	facts, _ := hostfacts.AssumedFacts(c, hostfacts.Assumptions{KubernetesVersion: "v1.37.2", CgroupV2: true})
+	for a, f := range facts {
+		f.ControlPlane, f.Joined, f.ControlPlaneManifests = a != "192.168.122.51", true, a != "192.168.122.51"
+		facts[a] = f
+	}
+	p, err := plan.BuildPlan(c, facts, plan.PlanOptions{NewToken: testkit.FixedToken, NewCertificateKey: testkit.FixedCertificateKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := newFakeCluster(t, c, false)
+	r := fc.execute(t, p)
+	if r.ExitCode() != exit.OK {
+		t.Fatalf("exit %d:\n%s", r.ExitCode(), fc.out.String())
+	}
+	for _, h := range r.Hosts {
+		for _, s := range h.Steps {
+			if s.Phase == plan.PhaseControlPlane && s.Status != StatusAlreadyDone {
+				t.Errorf("%s %s: %s %s", h.Host.ID(), s.Phase, s.Status, s.Detail)
+			}
+		}
+	}
+}

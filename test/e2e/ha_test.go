@@ -165,8 +165,16 @@ func TestHAKeepalived(t *testing.T) {
 	if err := lab.StartHost(e.opts, holder); err != nil {
 		t.Fatalf("start %s: %v", holder, err)
 	}
-	if out, err := e.waitNodesReady(4, 5*time.Minute); err != nil {
-		t.Fatalf("nodes after %s came back: %v\n%s", holder, err, out)
+	// Back means its API server and etcd member are healthy again: swapboot status checks both per master.
+	for deadline := time.Now().Add(5 * time.Minute); ; {
+		st, out := e.status(e.clusterFile, nil)
+		if out.code == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not healthy again: exit %d\n%s %v", holder, out.code, out.out, st)
+		}
+		time.Sleep(5 * time.Second)
 	}
 	done()
 	e.etcdMembers(t, 3)
