@@ -187,6 +187,30 @@ func TestHAKeepalived(t *testing.T) {
 	if ch := r.report.changed(); len(ch) != 0 {
 		t.Errorf("second up changed %v", ch)
 	}
+
+	// reset: workers, then the masters one at a time, the first last; keepalived's and haproxy's files go,
+	// the package's own haproxy.cfg comes back.
+	done = timed(t, "reset")
+	r = e.run(nil, "reset", "--yes", e.clusterFile)
+	done()
+	if r.code != 0 {
+		t.Fatalf("reset: exit %d", r.code)
+	}
+	order := []string{}
+	for _, l := range strings.Split(r.out, "\n") {
+		if strings.Contains(l, "] reset: kubeadm reset -f") {
+			order = append(order, strings.Trim(strings.Fields(l)[0], "[]"))
+		}
+	}
+	if got, want := strings.Join(order, " "), strings.Join([]string{e.ip(3), e.ip(2), e.ip(1), e.ip(0)}, " "); got != want {
+		t.Errorf("reset order %s, want %s", got, want)
+	}
+	for _, h := range e.state.Hosts[:3] {
+		out := e.host(h.Name, "sh", "-c", "ls /etc/keepalived; head -1 /etc/haproxy/haproxy.cfg; systemctl is-active keepalived haproxy || true")
+		if strings.Contains(out, "keepalived.conf") || strings.Contains(out, "check_apiserver.sh") || strings.Contains(out, "Written by swapboot") || strings.Contains(out, "\nactive") {
+			t.Errorf("%s after reset:\n%s", h.Name, out)
+		}
+	}
 }
 
 // TestHAExternal: 3 masters + 1 worker behind the lab's haproxy host: all Ready.
