@@ -211,8 +211,9 @@ func TestHAKeepalived(t *testing.T) {
 		t.Errorf("reset order %s, want %s", got, want)
 	}
 	for _, h := range e.state.Hosts[:3] {
-		out := e.host(h.Name, "sh", "-c", "ls /etc/keepalived; head -1 /etc/haproxy/haproxy.cfg; systemctl is-active keepalived haproxy || true")
-		if strings.Contains(out, "keepalived.conf") || strings.Contains(out, "check_apiserver.sh") || strings.Contains(out, "Written by swapboot") || strings.Contains(out, "\nactive") {
+		out := e.host(h.Name, "sh", "-c", "for f in /etc/keepalived/keepalived.conf /etc/keepalived/check_apiserver.sh; do [ ! -e $f ] || echo left $f; done; "+
+			"head -1 /etc/haproxy/haproxy.cfg; systemctl is-active keepalived haproxy || true")
+		if strings.Contains(out, "left ") || strings.Contains(out, "Written by swapboot") || strings.Contains(out, "\nactive") {
 			t.Errorf("%s after reset:\n%s", h.Name, out)
 		}
 	}
