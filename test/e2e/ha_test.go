@@ -257,12 +257,12 @@ func TestHAFailingControlPlaneJoin(t *testing.T) {
 	if !strings.Contains(r.out, "kubelet log") || !strings.Contains(r.out, "no-such-flag-swapboot-test") {
 		t.Errorf("the output lacks %s's kubelet log", m2.Name)
 	}
-	if s := r.report.step(m2.IP, "control-plane"); s != "failed" {
+	if s := r.report.step(m2.IP, "control-plane"); !strings.EqualFold(s, "failed") {
 		t.Errorf("%s control-plane step %q, want failed", m2.Name, s)
 	}
 	for _, h := range []string{m3.IP, w1.IP} {
 		for _, ph := range []string{"control-plane", "join"} {
-			if s := r.report.step(h, ph); s == "changed" || s == "failed" {
+			if s := r.report.step(h, ph); strings.EqualFold(s, "changed") || strings.EqualFold(s, "failed") {
 				t.Errorf("%s %s ran (%s) after the failed control-plane join", h, ph, s)
 			}
 		}
