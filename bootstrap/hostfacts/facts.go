@@ -57,6 +57,10 @@ type Facts struct {
 	LBMissing  []string
 	// ControlPlaneManifests: /etc/kubernetes/manifests holds etcd.yaml and kube-apiserver.yaml.
 	ControlPlaneManifests bool
+	// ClusterNodes are the Node names the API answered on a control plane; ClusterNodesKnown says it
+	// answered (false: not a control plane, or the API did not answer).
+	ClusterNodes      []string
+	ClusterNodesKnown bool
 }
 
 // ParseFacts reads the "@swapboot fact key=value" lines of facts.sh output.
@@ -167,6 +171,8 @@ func (f *Facts) set(key, v string) error {
 		f.LBMissing = strings.Fields(v)
 	case "cp_manifests":
 		f.ControlPlaneManifests = v == "yes"
+	case "cluster_nodes":
+		f.ClusterNodes, f.ClusterNodesKnown = strings.Fields(v), true
 	}
 	// Unknown keys are ignored: a newer facts.sh may report more than this swapboot reads.
 	return err

@@ -89,15 +89,18 @@ func onlyPhase(steps []Step, phases ...Phase) []Step {
 // join. With loadBalancer: keepalived every master's configuration is rendered again: haproxy and the
 // VRRP peers must know the new masters.
 func addNodeMasterSteps(c *cluster.Cluster, hp *HostPlan) []Step {
+	// A further master's join step is skipped when it already is a control plane (masterJoined).
 	lb := PhaseLoadBalancer
 	if c.ControlPlane == nil || c.ControlPlane.LoadBalancer != cluster.LBKeepalived {
 		lb = ""
 	}
-	switch {
-	case hp.Host.Address == c.Masters[0].Address:
+	if hp.Host.Address == c.Masters[0].Address {
 		return onlyPhase(hp.Steps, lb, PhaseJoinMaterial)
-	case hostfacts.ControlPlaneComplete(hp.Facts):
-		return onlyPhase(hp.Steps, lb, PhaseControlPlane)
+	}
+	for _, s := range hp.Steps {
+		if s.Phase == PhaseControlPlane && s.Skip != "" {
+			return onlyPhase(hp.Steps, lb, PhaseControlPlane)
+		}
 	}
 	return hp.Steps
 }

@@ -53,11 +53,32 @@ func joinEndpoint(c *cluster.Cluster) string {
 func mastersToJoin(c *cluster.Cluster, facts map[string]hostfacts.Facts) []cluster.Host {
 	var out []cluster.Host
 	for _, m := range c.Masters[1:] {
-		if !hostfacts.ControlPlaneComplete(facts[m.Address]) {
+		if !masterJoined(c, facts, m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// masterJoined: a further master is a control plane when it has every file of one and, when the first
+// master's API listed the nodes, its Node exists. A join that stopped half-way (kubeadm 1.31+ writes the
+// etcd manifest before the kubelet's bootstrap) leaves the files without a Node: it is joined again.
+func masterJoined(c *cluster.Cluster, facts map[string]hostfacts.Facts, m cluster.Host) bool {
+	f := facts[m.Address]
+	if !hostfacts.ControlPlaneComplete(f) {
+		return false
+	}
+	lead := facts[c.Masters[0].Address]
+	if !lead.ClusterNodesKnown {
+		return true // the API did not answer: the files are all there is to go by
+	}
+	name := hostfacts.NodeName(m, f)
+	for _, n := range lead.ClusterNodes {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // needsCertificateKey: only a cluster with further masters uploads certificates.
@@ -69,12 +90,13 @@ func ownAPIServer(h cluster.Host) string {
 }
 
 // furtherMasterSteps are a further master's control-plane join and the wait after it.
-func furtherMasterSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token, key string, wait time.Duration) []Step {
-	complete := hostfacts.ControlPlaneComplete(f)
+func furtherMasterSteps(c *cluster.Cluster, h cluster.Host, facts map[string]hostfacts.Facts, p KubeletPolicy, token, key string, wait time.Duration) []Step {
+	f := facts[h.Address]
+	complete := masterJoined(c, facts, h)
 	join := joinControlPlaneStep(c, h, p, token, key, complete)
 	ready := waitControlPlaneStep(h, f, wait)
 	if complete {
-		join.Skip = "already a control plane (admin.conf, kubelet.conf, etcd and API server manifests exist)"
+		join.Skip = "already a control plane (its node is registered; admin.conf, kubelet.conf, etcd and API server manifests exist)"
 		ready.Skip = join.Skip
 	}
 	return []Step{join, ready}

@@ -258,3 +258,39 @@ func TestHAResetOrder(t *testing.T) {
 		t.Errorf("single master reset changed: %+v", single.Stages)
 	}
 }
+
+// TestHAPlanHalfJoinedMaster: master2 has every file of a control plane but the API has no Node for it
+// (its join stopped after kubeadm wrote the etcd manifest): it is joined again, with the certificates
+// uploaded again. When the API did not list the nodes, the files are trusted.
+func TestHAPlanHalfJoinedMaster(t *testing.T) {
+	c := testkit.HACluster()
+	edit := func(known bool) func(map[string]hostfacts.Facts) {
+		return func(f map[string]hostfacts.Facts) {
+			for _, a := range []string{"192.168.122.50", "192.168.122.53", "192.168.122.54"} {
+				h := f[a]
+				h.ControlPlane, h.Joined, h.ControlPlaneManifests = true, true, true
+				f[a] = h
+			}
+			lead := f["192.168.122.50"]
+			lead.ClusterNodes, lead.ClusterNodesKnown = []string{"m1", "192.168.122.54"}, known
+			f["192.168.122.50"] = lead
+			m3 := f["192.168.122.54"]
+			m3.Hostname = "192.168.122.54"
+			f["192.168.122.54"] = m3
+		}
+	}
+	p := haPlan(t, c, edit(true))
+	if got := phasesOf(p, "192.168.122.53"); got != "swap:swap load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane" {
+		t.Errorf("half-joined master2: %s", got)
+	}
+	if got := phasesOf(p, "192.168.122.54"); !strings.Contains(got, "join-control-plane(skip)") {
+		t.Errorf("registered master3: %s", got)
+	}
+	if got := phasesOf(p, "192.168.122.50"); !strings.Contains(got, "join-material:upload-certs") {
+		t.Errorf("first master: %s", got)
+	}
+	p = haPlan(t, c, edit(false))
+	if got := phasesOf(p, "192.168.122.53"); !strings.Contains(got, "join-control-plane(skip)") {
+		t.Errorf("nodes unknown: master2 %s", got)
+	}
+}

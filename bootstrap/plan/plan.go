@@ -225,7 +225,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		}
 		switch {
 		case h.Role == cluster.RoleMaster && i > 0:
-			hp.Steps = append(hp.Steps, furtherMasterSteps(c, h, f, policy, token, p.CertificateKey, opt.ControlPlaneWait)...)
+			hp.Steps = append(hp.Steps, furtherMasterSteps(c, h, facts, policy, token, p.CertificateKey, opt.ControlPlaneWait)...)
 		case h.Role == cluster.RoleMaster:
 			s, err := initStep(c, h, f, policy, token, opt.TokenTTL, p.CertificateKey)
 			if err != nil {

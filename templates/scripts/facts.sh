@@ -143,6 +143,13 @@ for bin in keepalived haproxy curl; do
 	command -v "$bin" >/dev/null 2>&1 || lb_missing="$lb_missing $bin"
 done
 fact lb_missing "${lb_missing# }"
+# On a control plane: the nodes the API knows. A further master whose join stopped half-way can have every
+# file of a control plane but no Node.
+if [ -f /etc/kubernetes/admin.conf ] && command -v kubectl >/dev/null 2>&1; then
+	if cluster_nodes=$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout 10s get nodes -o name 2>/dev/null); then
+		fact cluster_nodes "$(printf '%s\n' "$cluster_nodes" | sed 's|^node/||' | tr '\n' ' ')"
+	fi
+fi
 # A further master's join is complete once its etcd and API server manifests exist too.
 if [ -f /etc/kubernetes/manifests/etcd.yaml ] && [ -f /etc/kubernetes/manifests/kube-apiserver.yaml ]; then
 	fact cp_manifests yes

@@ -1,19 +1,15 @@
-# Joins this host as a further control plane (kubeadm join with controlPlane: in its configuration),
-# unless it already is one. Leftovers of a join that failed half-way are reset first: kubeadm join
-# refuses to run over them, and the next run must be able to finish the job.
+# Joins this host as a further control plane (kubeadm join with controlPlane: in its configuration).
+# Leftovers of a join that failed half-way are reset first: kubeadm join refuses to run over them, and
+# the next run must be able to finish the job.
 # input: KUBEADM_CONFIG the kubeadm JoinConfiguration (holds the bootstrap token and the certificate key)
 # input: CRI_SOCKET the container runtime socket for kubeadm reset (empty: kubeadm detects it)
 
-complete=yes
+# swapboot runs this only on a master that is not a control plane of the cluster (no Node, or files
+# missing): whatever an earlier join left here is reset first.
 leftovers=no
-for f in /etc/kubernetes/admin.conf /etc/kubernetes/kubelet.conf /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/manifests/kube-apiserver.yaml; do
-	if [ -f "$f" ]; then leftovers=yes; else complete=no; fi
+for f in /etc/kubernetes/admin.conf /etc/kubernetes/kubelet.conf /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/pki/ca.crt; do
+	if [ -f "$f" ]; then leftovers=yes; fi
 done
-if [ "$complete" = yes ]; then
-	report unchanged join "already a control plane (admin.conf, kubelet.conf, etcd and API server manifests exist)"
-	exit 0
-fi
-if [ -f /etc/kubernetes/pki/ca.crt ]; then leftovers=yes; fi
 if [ "$leftovers" = yes ]; then
 	echo "a control-plane join did not finish here: kubeadm reset -f before joining again"
 	set -- -f
