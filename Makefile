@@ -8,7 +8,7 @@ KUBECTL   := $(LAB_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl
 DEMO      ?= demo
 DEMO_DIR  := /var/lib/swapboot-lab/$(DEMO)
 
-.PHONY: all build lab prereqs k8s flannel vm-image test unit e2e vet lint golden fuzz bench demo demo-down clean
+.PHONY: all build lab prereqs k8s flannel vm-image test unit e2e e2e-ha vet lint golden fuzz bench demo demo-down clean
 
 all: build
 
@@ -53,6 +53,11 @@ unit: vet
 
 e2e: prereqs build lab k8s flannel
 	$(GO) test -count=1 -timeout 80m -v ./test/e2e/
+
+# The high-availability suite (three control planes per test, about 15 minutes): not in `make test`,
+# run by .ci/run after it.
+e2e-ha: prereqs build lab k8s
+	SWAPBOOT_E2E_HA=1 $(GO) test -count=1 -timeout 60m -v -run 'TestHA' ./test/e2e/
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files above are not formatted"; exit 1; }

@@ -9,9 +9,10 @@ import (
 func ClusterFile(st *State, p Paths) string {
 	var masters, workers []string
 	for _, h := range st.Hosts {
-		if h.Role == "master" {
+		switch h.Role {
+		case "master":
 			masters = append(masters, h.IP)
-		} else {
+		case "worker":
 			workers = append(workers, h.IP)
 		}
 	}
@@ -20,6 +21,9 @@ func ClusterFile(st *State, p Paths) string {
 	fmt.Fprintf(&b, "ssh: {user: root, port: 22, keyFile: %s, knownHosts: %s}\n", p.Key(), p.KnownHosts())
 	fmt.Fprintf(&b, "masters: [%s]\n", strings.Join(masters, ", "))
 	fmt.Fprintf(&b, "workers: [%s]\n", strings.Join(workers, ", "))
+	if st.Endpoint != "" {
+		fmt.Fprintf(&b, "controlPlane: {endpoint: %s, loadBalancer: %s}\n", st.Endpoint, st.LoadBalancer)
+	}
 	if st.StaticPodNetwork {
 		// The lab's own pod network is the CNI: swapboot installs none.
 		fmt.Fprintf(&b, "networking: {podSubnet: %s, serviceSubnet: %s, cni: {plugin: none}}\n", PodSubnet, ServiceSubnet)

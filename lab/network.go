@@ -116,6 +116,9 @@ func labLinks(lab string) []string {
 
 func isLabHostName(lab, s string) bool {
 	rest, ok := strings.CutPrefix(s, lab+"-")
+	if ok && rest == "lb" {
+		return true // the load-balancer host (roles.go)
+	}
 	if !ok || len(rest) < 2 || (rest[0] != 'm' && rest[0] != 'w') {
 		return false
 	}

@@ -35,7 +35,12 @@ type Options struct {
 	OldDebLayout []string
 	// SmallDisk maps hosts (full or short names) to a root disk size such as
 	// "64M": those hosts get an ext4 loop image as root.
-	SmallDisk    map[string]string
+	SmallDisk map[string]string
+	// Masters is how many of the Hosts are masters (default 1): m1..mN, then the workers (roles.go).
+	Masters int
+	// LoadBalancer in front of several masters: keepalived (default; the masters keep keepalived and
+	// haproxy, the endpoint is the subnet's .10:8443) or external (one more host, <name>-lb, with haproxy).
+	LoadBalancer string
 	NoKubernetes bool
 	NoBuild      bool // do not run the Kubernetes or flannel build when the cache is missing
 	K8sVersion   string
@@ -89,7 +94,7 @@ func (o *Options) Normalize() error {
 	if o.Log == nil {
 		o.Log = os.Stderr
 	}
-	return nil
+	return o.checkRoles()
 }
 
 // HostNames returns the host names of an n-host lab: the first is the master.

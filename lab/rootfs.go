@@ -40,6 +40,8 @@ type HostSetup struct {
 	StateRoot    string
 	CacheRoot    string
 	PauseImage   string // sandbox image reference; "" keeps containerd's default
+	// KeepUnits are machine units this host keeps besides unitsKept (its role's, roles.go).
+	KeepUnits map[string]bool
 }
 
 // prepareHost creates the host's directories and configuration and returns
@@ -113,7 +115,7 @@ func prepareHost(hp HostPaths, s HostSetup) (string, error) {
 			}
 		}
 	}
-	if err := maskMachineUnits(etc); err != nil {
+	if err := maskMachineUnits(etc, s.KeepUnits); err != nil {
 		return "", err
 	}
 	// Hide the lab's own state and cache from the host's overlays.
@@ -195,12 +197,12 @@ func whiteout(path string) error {
 
 // maskMachineUnits masks, in a host's /etc upper, the units the machine
 // enables that a node does not run (databases, gettys, timers, ...).
-func maskMachineUnits(etcUpper string) error {
+func maskMachineUnits(etcUpper string, keep map[string]bool) error {
 	wants, _ := filepath.Glob("/etc/systemd/system/*.wants/*")
 	set := map[string]bool{}
 	for _, w := range wants {
 		u := filepath.Base(w)
-		if !unitsKept[u] {
+		if !unitsKept[u] && !keep[u] {
 			set[u] = true
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // Host is one lab host as recorded in state.json.
 type Host struct {
 	Name         string `json:"name"`
-	Role         string `json:"role"` // master or worker
+	Role         string `json:"role"` // master, worker or lb (roles.go)
 	IP           string `json:"ip"`
 	Index        int    `json:"index"`
 	OldDebLayout bool   `json:"oldDebLayout,omitempty"`
@@ -39,6 +39,9 @@ type State struct {
 	// StaticPodNetwork: the lab applied its own pod network, so its cluster file says cni.plugin: none.
 	StaticPodNetwork bool   `json:"staticPodNetwork,omitempty"`
 	VMImage          string `json:"vmImage,omitempty"` // the vm hosts' image directory (VMImageDir)
+	// LoadBalancer and Endpoint: a lab with several masters (roles.go).
+	LoadBalancer string `json:"loadBalancer,omitempty"`
+	Endpoint     string `json:"endpoint,omitempty"`
 	// Hierarchies are the machine's cgroup hierarchies; Current is the parent
 	// directory of the host cgroups in each.
 	Hierarchies []Hierarchy `json:"hierarchies"`

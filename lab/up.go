@@ -100,7 +100,7 @@ func Up(o Options) (*State, error) {
 	if err := p.SaveState(st); err != nil {
 		return nil, err
 	}
-	if err := raiseInotify(o.StateRoot, running, o.Hosts); err != nil {
+	if err := raiseInotify(o.StateRoot, running, len(st.Hosts)); err != nil {
 		return st, err
 	}
 	pub, err := ensureClientKey(p)
@@ -120,7 +120,7 @@ func Up(o Options) (*State, error) {
 		g.Go(func() error {
 			hp := p.Host(h.Name)
 			setup := HostSetup{Lab: o.Name, Host: h, AllHosts: st.Hosts, AuthorizedPK: pub,
-				StateRoot: o.StateRoot, CacheRoot: o.CacheRoot, PauseImage: st.PauseImage}
+				StateRoot: o.StateRoot, CacheRoot: o.CacheRoot, PauseImage: st.PauseImage, KeepUnits: keptUnits(st.LoadBalancer, h)}
 			if h.VM {
 				key, err := prepareVM(hp, setup, st)
 				hostKeys[i] = key
@@ -137,6 +137,9 @@ func Up(o Options) (*State, error) {
 				if err := installKubeletFiles(hp, h); err != nil {
 					return fmt.Errorf("%s: %w", h.Name, err)
 				}
+			}
+			if err := prepareLBHost(hp, h, st); err != nil {
+				return fmt.Errorf("%s: %w", h.Name, err)
 			}
 			hostKeys[i] = key
 			return nil
@@ -247,16 +250,14 @@ func planHosts(o Options, hs []Hierarchy) (*State, error) {
 	}
 	usedOld := map[string]bool{}
 	usedDisk := map[string]bool{}
-	for i, name := range HostNames(o.Name, o.Hosts) {
+	names, roles := labHosts(o)
+	for i, name := range names {
 		ip, gw, bits, err := HostIP(o.Subnet, i)
 		if err != nil {
 			return nil, err
 		}
 		st.Gateway, st.PrefixBits = gw.String(), bits
-		h := Host{Name: name, IP: ip.String(), Index: i, Role: "worker"}
-		if i == 0 {
-			h.Role = "master"
-		}
+		h := Host{Name: name, IP: ip.String(), Index: i, Role: roles[i]}
 		for _, s := range o.OldDebLayout {
 			if matchHost(o.Name, name, s) {
 				h.OldDebLayout = true
@@ -295,6 +296,10 @@ func planHosts(o Options, hs []Hierarchy) (*State, error) {
 		if !usedDisk[s] {
 			return nil, fmt.Errorf("--small-disk: no host %q", s)
 		}
+	}
+	if o.Masters > 1 {
+		st.LoadBalancer = o.LoadBalancer
+		st.Endpoint = endpoint(o, st)
 	}
 	return st, nil
 }

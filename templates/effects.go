@@ -86,3 +86,16 @@ func DisplayInputs(s Script) []ShownInput {
 	}
 	return out
 }
+
+func (UploadCerts) effects() []string {
+	return []string{"runs kubeadm init phase upload-certs --upload-certs --config /var/lib/swapboot/kubeadm-upload-certs.yaml (written 0600, removed after)"}
+}
+func (JoinControlPlane) effects() []string {
+	return []string{"runs kubeadm reset -f first if an earlier control-plane join stopped half-way", "runs kubeadm join --config /var/lib/swapboot/kubeadm-join.yaml (control plane; written 0600, removed after)"}
+}
+func (LoadBalancer) effects() []string {
+	return []string{"writes /etc/keepalived/keepalived.conf, /etc/keepalived/check_apiserver.sh, /etc/haproxy/haproxy.cfg", "enables and restarts keepalived and haproxy"}
+}
+func (LoadBalancerRemove) effects() []string {
+	return []string{"stops keepalived and haproxy", "removes the keepalived and haproxy files swapboot wrote (puts back the ones it replaced)"}
+}

@@ -32,7 +32,17 @@ var sampleInputs = map[string][]Var{
 	"pod-network-wait":  {{"NAMESPACE", "kube-flannel"}, {"SELECTOR", "app=flannel"}, {"NODES", "m1\nworker1"}, {"NOT_JOINED", "worker2"}, {"TIMEOUT_SECONDS", "300"}, {"LOG_LINES", "40"}},
 	"reset-cleanup":     nil,
 	"kubelet-restart":   nil,
+	"upload-certs":      {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\ncertificateKey: " + sampleKey + "\n"}},
+	"join-control-plane": {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\ncontrolPlane:\n  certificateKey: " + sampleKey + "\n"},
+		{"CRI_SOCKET", "unix:///run/containerd/containerd.sock"}},
+	"wait-control-plane":   {{"NODE_NAME", "master-2"}, {"API_SERVER", "https://10.0.0.12:6443"}, {"TIMEOUT_SECONDS", "300"}},
+	"load-balancer-remove": nil,
+	"control-plane-health": {{"API_SERVER", "https://10.0.0.12:6443"}},
+	"load-balancer":        {{"KEEPALIVED_CONF", "global_defs {\n}\n"}, {"CHECK_SCRIPT", "#!/bin/sh\ncurl -sfk https://127.0.0.1:6443/healthz\n"}, {"HAPROXY_CFG", "global\n    daemon\n"}},
 }
+
+// sampleKey is a certificate key for the samples (kubeadm's format: 64 hex digits).
+const sampleKey = "8c6e1cfcd57cadfeed2ff3793cead1ff47fc86a1c6a6a93e78b12562ffda590d"
 
 func TestEveryScriptHasSampleInputs(t *testing.T) {
 	for _, name := range Names() {

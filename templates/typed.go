@@ -156,13 +156,15 @@ type Init struct {
 	Token Secret
 	// Redo is why an earlier init did not finish: kubeadm reset -f first ("" = none).
 	Redo string
+	// CertificateKey (several masters) is the key KubeadmConfig carries.
+	CertificateKey Secret
 }
 
 func (Init) Name() string { return "init" }
 func (s Init) inputs() []input {
 	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("KUBEADM_FLAGS", lines(s.KubeadmFlags)), in("NODE_NAME", s.NodeName), in("REDO", s.Redo)}
 }
-func (s Init) contained() []Secret { return []Secret{s.Token} }
+func (s Init) contained() []Secret { return []Secret{s.Token, s.CertificateKey} }
 
 // Join runs kubeadm join (scripts/join.sh): with a configuration, or with flags on the legacy path.
 type Join struct {
@@ -286,8 +288,76 @@ func (ResetCleanup) inputs() []input { return nil }
 func All() []Script {
 	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
-		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}, ResetCleanup{}}
+		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}, ResetCleanup{},
+		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}, ControlPlaneHealth{}}
 }
 
 // AllDocuments is one zero-valued call of every document.
 func AllDocuments() []Document { return []Document{FlannelManifest{}} }
+
+// UploadCerts uploads the control-plane certificates again with a fresh key (scripts/upload-certs.sh).
+type UploadCerts struct {
+	KubeadmConfig string
+	// CertificateKey is the key KubeadmConfig carries.
+	CertificateKey Secret
+}
+
+func (UploadCerts) Name() string          { return "upload-certs" }
+func (s UploadCerts) inputs() []input     { return []input{in("KUBEADM_CONFIG", s.KubeadmConfig)} }
+func (s UploadCerts) contained() []Secret { return []Secret{s.CertificateKey} }
+
+// JoinControlPlane joins a further master (scripts/join-control-plane.sh).
+type JoinControlPlane struct {
+	KubeadmConfig string
+	CRISocket     string
+	// Token and CertificateKey are the secrets KubeadmConfig carries.
+	Token          Secret
+	CertificateKey Secret
+}
+
+func (JoinControlPlane) Name() string { return "join-control-plane" }
+func (s JoinControlPlane) inputs() []input {
+	return []input{in("KUBEADM_CONFIG", s.KubeadmConfig), in("CRI_SOCKET", s.CRISocket)}
+}
+func (s JoinControlPlane) contained() []Secret { return []Secret{s.Token, s.CertificateKey} }
+
+// WaitControlPlane waits, bounded, until a master's API server and etcd member are healthy
+// (scripts/wait-control-plane.sh).
+type WaitControlPlane struct {
+	NodeName  string
+	APIServer string        // https://address:6443
+	Timeout   time.Duration // whole seconds are used
+}
+
+func (WaitControlPlane) Name() string { return "wait-control-plane" }
+func (s WaitControlPlane) inputs() []input {
+	return []input{in("NODE_NAME", s.NodeName), in("API_SERVER", s.APIServer), in("TIMEOUT_SECONDS", strconv.Itoa(int(s.Timeout.Seconds())))}
+}
+
+// LoadBalancer writes keepalived's and haproxy's configuration and (re)starts them
+// (scripts/load-balancer.sh).
+type LoadBalancer struct {
+	KeepalivedConf string
+	CheckScript    string
+	HAProxyCfg     string
+}
+
+func (LoadBalancer) Name() string { return "load-balancer" }
+func (s LoadBalancer) inputs() []input {
+	return []input{in("KEEPALIVED_CONF", s.KeepalivedConf), in("CHECK_SCRIPT", s.CheckScript), in("HAPROXY_CFG", s.HAProxyCfg)}
+}
+
+// LoadBalancerRemove undoes LoadBalancer on reset (scripts/load-balancer-remove.sh).
+type LoadBalancerRemove struct{}
+
+func (LoadBalancerRemove) Name() string    { return "load-balancer-remove" }
+func (LoadBalancerRemove) inputs() []input { return nil }
+
+// ControlPlaneHealth reads a master's API server, etcd member and endpoint health, changing nothing
+// (scripts/control-plane-health.sh).
+type ControlPlaneHealth struct {
+	APIServer string // https://address:6443
+}
+
+func (ControlPlaneHealth) Name() string      { return "control-plane-health" }
+func (s ControlPlaneHealth) inputs() []input { return []input{in("API_SERVER", s.APIServer)} }

@@ -30,6 +30,13 @@ var typedSamples = []Script{
 	PodNetworkWait{Namespace: "kube-flannel", Selector: "app=flannel", Nodes: []string{"m1", "worker1"}, NotJoined: []string{"worker2"}, Timeout: 300 * time.Second, LogLines: 40},
 	ResetCleanup{},
 	KubeletRestart{},
+	UploadCerts{KubeadmConfig: "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\ncertificateKey: " + sampleKey + "\n", CertificateKey: sampleKey},
+	JoinControlPlane{KubeadmConfig: "apiVersion: kubeadm.k8s.io/v1beta4\nkind: JoinConfiguration\ncontrolPlane:\n  certificateKey: " + sampleKey + "\n",
+		CRISocket: "unix:///run/containerd/containerd.sock", CertificateKey: sampleKey},
+	WaitControlPlane{NodeName: "master-2", APIServer: "https://10.0.0.12:6443", Timeout: 300 * time.Second},
+	LoadBalancerRemove{},
+	ControlPlaneHealth{APIServer: "https://10.0.0.12:6443"},
+	LoadBalancer{KeepalivedConf: "global_defs {\n}\n", CheckScript: "#!/bin/sh\ncurl -sfk https://127.0.0.1:6443/healthz\n", HAProxyCfg: "global\n    daemon\n"},
 }
 
 func TestTypedCallsCoverEveryScript(t *testing.T) {

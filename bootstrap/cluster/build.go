@@ -39,8 +39,6 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 		return nil, p.fail(p.root, "masters", "is missing", "list the control-plane host, e.g. masters: [192.168.122.50]")
 	case len(masters) == 0:
 		return nil, p.fail(p.masters, "masters", "no master given", "list the control-plane host, e.g. masters: [192.168.122.50]")
-	case len(masters) > 1:
-		return nil, p.fail(masters[1].node, "masters", fmt.Sprintf("%d masters given; swapboot supports exactly one for now (no HA control plane yet)", len(masters)), "keep one master and list the other hosts under workers")
 	}
 	byLine := append([]*cfgHost(nil), p.hosts...)
 	sort.SliceStable(byLine, func(i, j int) bool { return byLine[i].node.Line < byLine[j].node.Line })
@@ -95,7 +93,9 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 		}
 		return Host{Address: h.addr.String(), Name: h.name.val, Role: h.role, SSH: s, Line: h.node.Line}
 	}
-	c.Masters = []Host{build(masters[0])}
+	for _, h := range masters {
+		c.Masters = append(c.Masters, build(h))
+	}
 	for _, h := range workers {
 		c.Workers = append(c.Workers, build(h))
 	}
@@ -106,6 +106,9 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 	}
 	c.Networking = Networking{PodSubnet: p.pod.val.String(), ServiceSubnet: p.svc.val.String()}
 	if err := p.checkCNI(c, byLine); err != nil {
+		return nil, err
+	}
+	if err := p.checkControlPlane(c, masters, byLine); err != nil {
 		return nil, err
 	}
 
@@ -239,7 +242,7 @@ func (p *cfgParser) checkVersionGates() *ConfigError {
 		for _, s := range []struct {
 			field string
 			set   bool
-		}{{"kubelet", len(p.kubelet) > 0}, {"kubeProxy", len(p.kubeProxy) > 0}, {"nodeRegistration.imagePullPolicy", p.nodeReg.ImagePullPolicy != ""}} {
+		}{{"kubelet", len(p.kubelet) > 0}, {"kubeProxy", len(p.kubeProxy) > 0}, {"nodeRegistration.imagePullPolicy", p.nodeReg.ImagePullPolicy != ""}, {"controlPlane", p.cp != nil && p.cp.endpoint.node != nil}} {
 			if s.set {
 				first = cfgFirst(first, p.fail(p.keyNode(s.field), s.field, fmt.Sprintf("needs Kubernetes 1.%d or later (%s)", versions.ConfigFileFrom, which), fmt.Sprintf("remove it (older kubeadm takes no configuration file), or use kubernetesVersion v1.%d.0 or later", versions.ConfigFileFrom)))
 			}

@@ -44,7 +44,7 @@ func InitFile(o InitOptions) (string, error) {
 		return "", &InitError{o.MastersFlag, "no master given", "name the control-plane host, e.g. " + o.MastersFlag + " 192.168.122.50"}
 	}
 	if len(o.Masters) > 1 {
-		return "", &InitError{o.MastersFlag, fmt.Sprintf("%d masters given; swapboot supports exactly one for now (no HA control plane yet)", len(o.Masters)), "give one master and the other hosts with " + o.WorkersFlag}
+		return "", &InitError{o.MastersFlag, fmt.Sprintf("%d masters given; init writes a file for one master", len(o.Masters)), "give one master here, then list the others under masters: with a controlPlane: endpoint (examples/README.md)"}
 	}
 	seen := map[netip.Addr]string{}
 	var masters, workers []string

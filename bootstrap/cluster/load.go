@@ -205,6 +205,7 @@ type cfgParser struct {
 	kubeletDriverLine int
 	kubeProxy         map[string]any
 	nodeReg           NodeRegistration
+	cp                *cfgControlPlane
 }
 
 // cfgStr is a string setting and the node it came from (nil when not set).

@@ -91,8 +91,8 @@ func cfgCheckInvariants(t *testing.T, c *Cluster) {
 	if p, f := cfgCheckClusterName(c.Name); p != "" {
 		t.Fatalf("name %q: %s; %s", c.Name, p, f)
 	}
-	if len(c.Masters) != 1 {
-		t.Fatalf("%d masters", len(c.Masters))
+	if len(c.Masters) == 0 || (len(c.Masters) > 1 && c.ControlPlane == nil) {
+		t.Fatalf("%d masters, control plane %+v", len(c.Masters), c.ControlPlane)
 	}
 	pod, err1 := netip.ParsePrefix(c.Networking.PodSubnet)
 	svc, err2 := netip.ParsePrefix(c.Networking.ServiceSubnet)

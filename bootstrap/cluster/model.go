@@ -10,8 +10,11 @@ type Cluster struct {
 	KubernetesVersion string
 	Masters           []Host
 	Workers           []Host
-	Networking        Networking
-	Swap              Swap
+	// ControlPlane is the endpoint in front of several masters (nil: one master, reached at its own
+	// address, exactly as before HA existed).
+	ControlPlane *ControlPlane `json:",omitempty"`
+	Networking   Networking
+	Swap         Swap
 	// Kubelet, KubeProxy and NodeRegistration are merged into the documents swapboot generates.
 	// They are kept as plain YAML maps here; bootstrap/kubeadmcfg checks them against the official types.
 	Kubelet          map[string]any
@@ -20,7 +23,38 @@ type Cluster struct {
 	// KubeletCgroupDriverLine is the line of kubelet.cgroupDriver in the file (0 when left out), for the
 	// message when a host's container runtime uses another driver.
 	KubeletCgroupDriverLine int `json:"-"`
+	// Warnings are problems the file may keep (an even number of masters); commands print them.
+	Warnings []string `json:",omitempty"`
 }
+
+// LoadBalancer is what serves controlPlane.endpoint.
+type LoadBalancer string
+
+const (
+	// LBExternal: the user's load balancer already serves the endpoint (the default).
+	LBExternal LoadBalancer = "external"
+	// LBKeepalived: swapboot configures keepalived (the endpoint's IP as VRRP virtual IP) and haproxy on
+	// the masters.
+	LBKeepalived LoadBalancer = "keepalived"
+)
+
+// ControlPlane is the cluster file's controlPlane: section.
+type ControlPlane struct {
+	// Endpoint is "host:port" (IPv6 in brackets), kubeadm's controlPlaneEndpoint.
+	Endpoint string
+	// Host and Port are Endpoint split.
+	Host         string
+	Port         int
+	LoadBalancer LoadBalancer
+	// Line is where endpoint: is written, for messages.
+	Line int `json:"-"`
+}
+
+// APIServerPort is the port every master's own API server listens on (kubeadm's default bind port).
+const APIServerPort = 6443
+
+// HA says whether the cluster has more than one master.
+func (c *Cluster) HA() bool { return len(c.Masters) > 1 }
 
 // Role of a host in the cluster.
 type Role string

@@ -63,6 +63,8 @@ func (p *cfgParser) parseTop(root *yaml.Node) *ConfigError {
 			p.kubeProxy, err = p.parseOverrides(k, v, key, kubeadmcfg.CheckKubeProxyOverrides)
 		case "nodeRegistration":
 			err = p.parseNodeRegistration(v)
+		case "controlPlane":
+			err = p.parseControlPlane(v)
 		}
 		return err
 	})

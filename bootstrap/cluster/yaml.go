@@ -222,7 +222,8 @@ func cfgJoin(path, key string) string {
 
 // cfgKnown lists the fields of each mapping, for unknown-field messages.
 var cfgKnown = map[string][]string{
-	"":                 {"name", "kubernetesVersion", "ssh", "masters", "workers", "networking", "swap", "kubelet", "kubeProxy", "nodeRegistration"},
+	"":                 {"name", "kubernetesVersion", "ssh", "masters", "workers", "networking", "swap", "kubelet", "kubeProxy", "nodeRegistration", "controlPlane"},
+	"controlPlane":     {"endpoint", "loadBalancer"},
 	"ssh":              {"user", "port", "keyFile", "knownHosts", "bastion"},
 	"host.ssh":         {"user", "port", "keyFile", "knownHosts", "hostKey", "bastion"},
 	"bastion":          {"address", "port", "user", "keyFile", "knownHosts", "hostKey"},
@@ -240,6 +241,7 @@ var cfgHome = map[string]string{
 	"plugin": "networking.cni", "backend": "networking.cni", "imageRepository": "networking.cni",
 	"size": "swap", "path": "swap", "behavior": "swap",
 	"criSocket": "nodeRegistration", "imagePullPolicy": "nodeRegistration", "ignorePreflightErrors": "nodeRegistration", "kubeletExtraArgs": "nodeRegistration",
+	"endpoint": "controlPlane", "loadBalancer": "controlPlane",
 	"address": "a masters or workers entry", "name": "the top level or a host entry",
 	"cgroupDriver": "kubelet", "failSwapOn": "kubelet", "memorySwap": "kubelet", "mode": "kubeProxy",
 }
@@ -297,6 +299,8 @@ func cfgMappingFix(path, schema string) string {
 		return "write e.g. ssh: {user: root, port: 22}"
 	case "bastion":
 		return "write e.g. bastion: {address: 203.0.113.5, user: jump}"
+	case "controlPlane":
+		return "write e.g. controlPlane: {endpoint: 192.168.122.10:6443, loadBalancer: external}"
 	case "nodeRegistration":
 		return "write e.g. nodeRegistration: {criSocket: unix:///run/containerd/containerd.sock}"
 	}

@@ -47,6 +47,7 @@ func AssumedFacts(c *cluster.Cluster, a Assumptions) (map[string]Facts, []string
 		for _, p := range FlannelDelegates {
 			hf.CNIPlugins[p] = DefaultCNIBinDir
 		}
+		hf.Interfaces = map[string]string{h.Address: "eth0"}
 		facts[h.Address] = hf
 	}
 	notes := []string{
@@ -54,6 +55,9 @@ func AssumedFacts(c *cluster.Cluster, a Assumptions) (map[string]Facts, []string
 		"every host: " + layout,
 		"every host: no swap active, not yet part of a cluster, ext4 at the swap path with room to spare",
 		"every host: containerd runs CNI plugins from " + DefaultCNIBinDir + ", where bridge, portmap, host-local and loopback are",
+	}
+	if c.ControlPlane != nil && c.ControlPlane.LoadBalancer == cluster.LBKeepalived {
+		notes = append(notes, "every master: keepalived, haproxy and curl installed; its address on eth0")
 	}
 	return facts, notes
 }

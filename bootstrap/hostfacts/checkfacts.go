@@ -94,6 +94,7 @@ func CheckFacts(c *cluster.Cluster, facts map[string]Facts) error {
 		sort.Strings(parts)
 		problems = append(problems, HostProblem{"cluster", "kubeadm versions differ between hosts (" + strings.Join(parts, "; ") + ")", "install the same Kubernetes minor version everywhere"})
 	}
+	problems = append(problems, checkHA(c, facts)...)
 	if len(problems) > 0 {
 		return &FactsError{Problems: problems}
 	}

@@ -73,6 +73,16 @@ type Facts struct {
 	// KubeletConfigMap and its content: on a control plane, the cluster-wide kubelet configuration.
 	KubeletConfigMap        string
 	KubeletConfigMapContent string
+	// HA (ha.go): Interfaces maps each address of the host to its interface; LBMissing lists which of
+	// keepalived, haproxy and curl are not installed.
+	Interfaces map[string]string
+	LBMissing  []string
+	// ControlPlaneManifests: /etc/kubernetes/manifests holds etcd.yaml and kube-apiserver.yaml.
+	ControlPlaneManifests bool
+	// ClusterNodes are the Node names the API answered on a control plane; ClusterNodesKnown says it
+	// answered (false: not a control plane, or the API did not answer).
+	ClusterNodes      []string
+	ClusterNodesKnown bool
 }
 
 // ParseFacts reads the "@swapboot fact key=value" lines of facts.sh output.
@@ -199,6 +209,14 @@ func (f *Facts) set(key, v string) error {
 		f.KubeletConfigMap = v
 	case "kubelet_configmap_content":
 		f.KubeletConfigMapContent = decode()
+	case "addresses":
+		f.Interfaces = parseAddresses(v)
+	case "lb_missing":
+		f.LBMissing = strings.Fields(v)
+	case "cp_manifests":
+		f.ControlPlaneManifests = v == "yes"
+	case "cluster_nodes":
+		f.ClusterNodes, f.ClusterNodesKnown = strings.Fields(v), true
 	}
 	// Unknown keys are ignored: a newer facts.sh may report more than this swapboot reads.
 	return err

@@ -1,6 +1,8 @@
 package joinmaterial
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
@@ -20,4 +22,15 @@ func NewBootstrapToken() (string, error) {
 		return "", fmt.Errorf("generate bootstrap token: generated value is not a valid token")
 	}
 	return t, nil
+}
+
+// NewCertificateKey returns a fresh random certificate key for `kubeadm init --upload-certs`: 32 random bytes
+// as 64 lowercase hex characters (what `kubeadm certs certificate-key` prints). A secret: it decrypts the
+// cluster's CA keys stored in the kubeadm-certs Secret.
+func NewCertificateKey() (string, error) {
+	b := make([]byte, certificateKeyBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate certificate key: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }

@@ -1,7 +1,6 @@
 package joinmaterial
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"regexp"
 	"testing"
@@ -51,15 +50,4 @@ func TestNewCertificateKey(t *testing.T) {
 		}
 		seen[k] = true
 	}
-}
-
-// NewCertificateKey returns a fresh random certificate key for `kubeadm init --upload-certs`: 32 random bytes
-// as 64 lowercase hex characters (what `kubeadm certs certificate-key` prints). swapboot itself never makes
-// one (no HA control plane yet); the tests use it to check the parser and the redactor.
-func NewCertificateKey() (string, error) {
-	b := make([]byte, certificateKeyBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b), nil
 }

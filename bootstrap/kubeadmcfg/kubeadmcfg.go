@@ -63,8 +63,11 @@ type InitParams struct {
 	PodSubnet            string
 	ServiceSubnet        string
 	ControlPlaneEndpoint string // "" for a single master
-	CRISocket            string // "" = kubeadm detects it
-	ImagePullPolicy      string // "", "Always", "IfNotPresent" or "Never"
+	// CertificateKey encrypts the certificates init uploads for control-plane joins (64 hex, secret; set
+	// with ControlPlaneEndpoint when there are several masters, "" otherwise).
+	CertificateKey  string
+	CRISocket       string // "" = kubeadm detects it
+	ImagePullPolicy string // "", "Always", "IfNotPresent" or "Never"
 	// IgnorePreflightErrors: "Swap" is always added; duplicates (case-insensitive) are dropped; a list
 	// holding "all" renders as just [all].
 	IgnorePreflightErrors []string
@@ -111,6 +114,8 @@ type JoinParams struct {
 	ImagePullPolicy       string
 	IgnorePreflightErrors []string
 	KubeletExtraArgs      map[string]string
+	// ControlPlane, when set, makes this a control-plane join (ha.go).
+	ControlPlane *JoinControlPlane
 }
 
 // RenderInit renders the --config of `kubeadm init`: InitConfiguration, ClusterConfiguration,
@@ -143,6 +148,11 @@ func RenderInit(p InitParams) ([]byte, error) {
 	}
 	if p.ControlPlaneEndpoint != "" {
 		if err := checkEndpoint("control plane endpoint", p.ControlPlaneEndpoint, false); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.CertificateKey != "" {
+		if err := checkCertificateKey(p.CertificateKey); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -213,6 +223,7 @@ func RenderInit(p InitParams) ([]byte, error) {
 			ControlPlaneEndpoint: p.ControlPlaneEndpoint,
 		}
 	}
+	applyInitHA(initObj, clusterObj, p)
 	initDoc, err := renderDocument(initObj, nil)
 	if err != nil {
 		return nil, err
@@ -250,6 +261,7 @@ func RenderJoin(p JoinParams) ([]byte, error) {
 			errs = append(errs, fmt.Errorf("CA certificate hash %q does not match sha256:<64 lower-case hex digits>", h))
 		}
 	}
+	errs = append(errs, checkJoinControlPlane(p.ControlPlane)...)
 	errs = append(errs, checkNodeRegistration(p.NodeName, p.ImagePullPolicy, p.KubeletExtraArgs)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -282,6 +294,7 @@ func RenderJoin(p JoinParams) ([]byte, error) {
 			}},
 		}
 	}
+	applyJoinControlPlane(obj, p.ControlPlane)
 	return renderDocument(obj, nil)
 }
 

@@ -24,6 +24,7 @@ import (
 const (
 	testToken = "abcdef.0123456789abcdef"
 	testHash  = "sha256:6499b4a8b24b6c9e2c3f5c6a1c2b9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3c90"
+	testKey   = "8c6e1cfcd57cadfeed2ff3793cead1ff47fc86a1c6a6a93e78b12562ffda590d"
 )
 
 // initCase is one golden file of RenderInit. The params follow swapboot's policy: failSwapOn false
@@ -34,6 +35,7 @@ type initCase struct {
 	version  string
 	cgroupV1 bool
 	lab      bool // the lab's overrides
+	ha       bool // several masters: endpoint and certificate key
 }
 
 func (c initCase) name() string {
@@ -46,6 +48,9 @@ func (c initCase) name() string {
 	n := fmt.Sprintf("init-%s-%d.%d-%s", api, v.Major(), v.Minor(), cg)
 	if c.lab {
 		n += "-lab"
+	}
+	if c.ha {
+		n += "-ha"
 	}
 	return n
 }
@@ -80,6 +85,10 @@ func (c initCase) params() InitParams {
 	} else {
 		p.KubeletExtraArgs = map[string]string{"node-ip": "192.0.2.10", "max-pods": "150"}
 	}
+	if c.ha {
+		p.ControlPlaneEndpoint = "192.0.2.5:8443"
+		p.CertificateKey = testKey
+	}
 	return p
 }
 
@@ -94,11 +103,11 @@ func initCases() []initCase {
 	} {
 		for _, cg1 := range []bool{true, false} {
 			for _, lab := range []bool{false, true} {
-				cases = append(cases, initCase{v.api, v.ver, cg1, lab})
+				cases = append(cases, initCase{v.api, v.ver, cg1, lab, false})
 			}
 		}
 	}
-	return cases
+	return append(cases, initCase{V1beta3, "v1.30.0", true, true, true}, initCase{V1beta4, "v1.37.2", true, true, true})
 }
 
 type joinCase struct {
@@ -130,6 +139,78 @@ func joinCases() []joinCase {
 			CRISocket: "unix:///run/containerd/containerd.sock", ImagePullPolicy: "Never",
 			IgnorePreflightErrors: []string{"Swap", "SystemVerification"},
 		}},
+		{"join-control-plane-v1beta3", JoinParams{
+			APIVersion: V1beta3, NodeName: "master-2", APIServerEndpoint: "192.0.2.5:8443",
+			BootstrapToken: testToken, CACertHashes: []string{testHash},
+			IgnorePreflightErrors: []string{"Swap"},
+			ControlPlane:          &JoinControlPlane{AdvertiseAddress: "192.0.2.11", CertificateKey: testKey},
+		}},
+		{"join-control-plane-v1beta4-lab", JoinParams{
+			APIVersion: V1beta4, NodeName: "master-2", APIServerEndpoint: "192.0.2.5:8443",
+			BootstrapToken: testToken, CACertHashes: []string{testHash},
+			CRISocket: "unix:///run/containerd/containerd.sock", ImagePullPolicy: "Never",
+			IgnorePreflightErrors: []string{"Swap", "SystemVerification"},
+			ControlPlane:          &JoinControlPlane{AdvertiseAddress: "192.0.2.11", CertificateKey: testKey},
+		}},
+	}
+}
+
+func uploadCertsCases() map[string]UploadCertsParams {
+	return map[string]UploadCertsParams{
+		"upload-certs-v1beta4": {APIVersion: V1beta4, KubernetesVersion: "v1.37.2", ControlPlaneEndpoint: "192.0.2.5:8443", CertificateKey: testKey},
+		"upload-certs-v1beta3": {APIVersion: V1beta3, KubernetesVersion: "v1.30.0", ControlPlaneEndpoint: "192.0.2.5:8443", CertificateKey: testKey},
+	}
+}
+
+func TestRenderUploadCertsGolden(t *testing.T) {
+	for name, p := range uploadCertsCases() {
+		t.Run(name, func(t *testing.T) {
+			got, err := RenderUploadCerts(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, name, got)
+		})
+	}
+	bad := uploadCertsCases()["upload-certs-v1beta4"]
+	bad.CertificateKey = strings.ToUpper(testKey)
+	if _, err := RenderUploadCerts(bad); err == nil || strings.Contains(err.Error(), testKey[:16]) || strings.Contains(err.Error(), bad.CertificateKey[:16]) {
+		t.Errorf("an upper-case key: err %v (want an error that does not show the key)", err)
+	}
+}
+
+// TestHADocuments: the endpoint is in the API server's SANs, the key in InitConfiguration; a control-plane
+// join carries its own address and the key; a bad key is refused without being shown.
+func TestHADocuments(t *testing.T) {
+	b, err := RenderInit(initCase{V1beta4, "v1.37.2", true, true, true}.params())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"certificateKey: " + testKey + "\n", "controlPlaneEndpoint: 192.0.2.5:8443\n", "certSANs:\n  - 192.0.2.5\n"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("init document lacks %q:\n%s", want, b)
+		}
+	}
+	single, err := RenderInit(initCase{V1beta4, "v1.37.2", true, true, false}.params())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(single), "certificateKey") || strings.Contains(string(single), "certSANs") || strings.Contains(string(single), "controlPlaneEndpoint") {
+		t.Errorf("single-master init has HA fields:\n%s", single)
+	}
+	jp := joinCases()[5].p
+	jp.ControlPlane = &JoinControlPlane{AdvertiseAddress: "192.0.2.11", CertificateKey: "not-hex-" + testKey[:20]}
+	if _, err := RenderJoin(jp); err == nil || strings.Contains(err.Error(), testKey[:20]) {
+		t.Errorf("bad key: err %v (want an error that does not show the key)", err)
+	}
+	jp.ControlPlane = &JoinControlPlane{AdvertiseAddress: "master-2", CertificateKey: testKey}
+	if _, err := RenderJoin(jp); err == nil {
+		t.Error("a host name as advertise address was accepted")
+	}
+	p := initCase{V1beta4, "v1.37.2", true, true, true}.params()
+	p.CertificateKey = "abc"
+	if _, err := RenderInit(p); err == nil {
+		t.Error("a short certificate key was accepted")
 	}
 }
 
@@ -170,6 +251,9 @@ func TestGoldenSet(t *testing.T) {
 	}
 	for _, c := range joinCases() {
 		want[c.name+".golden"] = true
+	}
+	for name := range uploadCertsCases() {
+		want[name+".golden"] = true
 	}
 	files, _ := filepath.Glob("testdata/*.golden")
 	for _, f := range files {
@@ -349,7 +433,7 @@ func TestRoundTripStrict(t *testing.T) {
 		switch {
 		case strings.HasPrefix(name, "join"):
 			want = "JoinConfiguration"
-		case strings.HasSuffix(name, "-lab"):
+		case strings.HasSuffix(name, "-lab"), strings.HasSuffix(name, "-lab-ha"):
 			want += " KubeProxyConfiguration"
 		}
 		if got := strings.Join(kinds, " "); got != want {
@@ -409,7 +493,7 @@ func TestRenderedContent(t *testing.T) {
 }
 
 func validInit() InitParams {
-	return initCase{V1beta4, "v1.37.2", true, true}.params()
+	return initCase{V1beta4, "v1.37.2", true, true, false}.params()
 }
 
 func validJoin() JoinParams { return joinCases()[3].p }

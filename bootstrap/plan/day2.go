@@ -20,7 +20,7 @@ type AddNodeOptions struct {
 
 // BuildAddNodePlan joins workers to a running cluster: a fresh token minted on the master, the CA hash from
 // ca.crt, then swap, kubelet and join on each new worker exactly as `up` does, and a bounded wait until
-// each is Ready.
+// each is Ready. Masters listed in the file but not yet control planes join first, one at a time, as in up.
 func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOptions, ao AddNodeOptions) (*Plan, error) {
 	if !facts[c.Masters[0].Address].ControlPlane {
 		return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: c.Masters[0].ID(), Problem: "is not a control plane yet (no /etc/kubernetes/admin.conf)", Fix: "run swapboot up first"}}}
@@ -67,9 +67,13 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 	for i := range p.Hosts {
 		hp := &p.Hosts[i]
 		if hp.Host.Role == cluster.RoleMaster {
-			// The master is not changed: only the join material is read (and a token minted).
-			hp.Steps = onlyPhase(hp.Steps, PhaseJoinMaterial)
-			master = i
+			hp.Steps = addNodeMasterSteps(c, hp)
+			switch {
+			case hp.Host.Address == c.Masters[0].Address:
+				master = i
+			case flannel && !masterJoined(c, facts, hp.Host):
+				newNodes = append(newNodes, waitNode{address: hp.Host.Address, name: nodeNameOrPlaceholder(hp.Host, hp.Facts), joins: true})
+			}
 			continue
 		}
 		if hp.Facts.Joined {
@@ -89,15 +93,39 @@ func BuildAddNodePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt 
 	return p, nil
 }
 
-// onlyPhase keeps the steps of one phase.
-func onlyPhase(steps []Step, phase Phase) []Step {
+// onlyPhase keeps the steps of the given phases.
+func onlyPhase(steps []Step, phases ...Phase) []Step {
 	var keep []Step
 	for _, s := range steps {
-		if s.Phase == phase {
-			keep = append(keep, s)
+		for _, p := range phases {
+			if s.Phase == p {
+				keep = append(keep, s)
+			}
 		}
 	}
 	return keep
+}
+
+// addNodeMasterSteps: the first master is not changed, only the join material is read (a token minted,
+// with masters to join the certificates uploaded again). A further master listed in the file but not yet
+// a control plane gets every step of up (it joins, one at a time); one that is keeps only its skipped
+// join. With loadBalancer: keepalived every master's configuration is rendered again: haproxy and the
+// VRRP peers must know the new masters.
+func addNodeMasterSteps(c *cluster.Cluster, hp *HostPlan) []Step {
+	// A further master's join step is skipped when it already is a control plane (masterJoined).
+	lb := PhaseLoadBalancer
+	if c.ControlPlane == nil || c.ControlPlane.LoadBalancer != cluster.LBKeepalived {
+		lb = ""
+	}
+	if hp.Host.Address == c.Masters[0].Address {
+		return onlyPhase(hp.Steps, lb, PhaseJoinMaterial)
+	}
+	for _, s := range hp.Steps {
+		if s.Phase == PhaseControlPlane && s.Skip != "" {
+			return onlyPhase(hp.Steps, lb, PhaseControlPlane)
+		}
+	}
+	return hp.Steps
 }
 
 // SwapChangeOptions configure `swapboot swap enable|disable`.
@@ -260,9 +288,16 @@ type ResetOptions struct {
 func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o ResetOptions) *Plan {
 	p := &Plan{Command: "reset", Cluster: c, Master: c.Masters[0],
 		Stages: []Stage{{Phases: []Phase{PhaseReset, PhaseSwap, PhaseCleanup}, Roles: []cluster.Role{cluster.RoleWorker}}, {Phases: []Phase{PhaseReset, PhaseSwap, PhaseCleanup}, Roles: []cluster.Role{cluster.RoleMaster}}}}
-	for _, h := range c.Hosts() {
+	hosts := c.Hosts()
+	if c.ControlPlane != nil {
+		hosts = haResetOrder(p, c)
+	}
+	for _, h := range hosts {
 		f := facts[h.Address]
 		steps := []Step{resetStep(f)}
+		if h.Role == cluster.RoleMaster && c.ControlPlane != nil && c.ControlPlane.LoadBalancer == cluster.LBKeepalived {
+			steps = append(steps, loadBalancerRemoveStep())
+		}
 		if !o.KeepSwap {
 			steps = append(steps, swapRemoveStep(c, f, false))
 		}
@@ -270,6 +305,19 @@ func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o Rese
 		p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})
 	}
 	return p
+}
+
+// haResetOrder: with several masters, the workers (in parallel), then the masters one at a time, the
+// further ones from the last in the file, the first master last: kubeadm reset removes each master's etcd
+// member, so the cluster keeps a quorum until only the first one is left.
+func haResetOrder(p *Plan, c *cluster.Cluster) []cluster.Host {
+	p.Stages[1] = Stage{Phases: []Phase{PhaseReset, PhaseLoadBalancer, PhaseSwap}, Serial: true, StopOnFailure: true, Roles: []cluster.Role{cluster.RoleMaster},
+		StopNote: "fix the cause and run swapboot reset again"}
+	hosts := append([]cluster.Host(nil), c.Workers...)
+	for i := len(c.Masters) - 1; i >= 0; i-- {
+		hosts = append(hosts, c.Masters[i])
+	}
+	return hosts
 }
 
 // BuildKubeconfigPlan copies the admin kubeconfig from the first master.

@@ -92,6 +92,9 @@ type RunState struct {
 	initFailed      error
 	savedKubeconfig string
 	joined          map[string]bool
+	// HA (ha.go): the certificate upload's and the control-plane joins' failures.
+	certsErr        error
+	controlPlaneErr error
 }
 
 // NewRunState starts the shared state of one execution.

@@ -37,6 +37,8 @@ type Stage struct {
 	Serial bool
 	// StopOnFailure leaves the remaining hosts of a serial stage untouched once one fails.
 	StopOnFailure bool
+	// StopNote, when set, replaces the report's hint after such a stop (default: --continue-on-error).
+	StopNote string
 	// Roles restricts the stage to hosts of these roles (empty: all).
 	Roles []cluster.Role
 }
@@ -148,6 +150,8 @@ type Plan struct {
 	KubeletSetting string
 	// Token is the bootstrap token for init, or minted for joins when init is already done. Secret.
 	Token string
+	// CertificateKey encrypts the certificates shared by the masters (several masters only). Secret.
+	CertificateKey string
 	// Assumptions are the facts `swapboot plan` made up instead of asking the hosts.
 	Assumptions []string
 	// Notes say what the plan decided beyond the steps (the pod network), in the plan's header.
@@ -170,6 +174,10 @@ type PlanOptions struct {
 	// is how much of a failing node's pod network log is shown (default 40).
 	PodNetworkWithin   time.Duration
 	PodNetworkLogLines int
+	// NewCertificateKey makes the certificate key of a cluster with several masters (tests pass a fixed one).
+	NewCertificateKey func() (string, error)
+	// ControlPlaneWait bounds the wait after each control-plane join (default DefaultControlPlaneWait).
+	ControlPlaneWait time.Duration
 }
 
 // BuildPlan decides every step from the cluster file and the facts of every host (keyed by address).
@@ -183,6 +191,12 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	}
 	if opt.NewToken == nil {
 		opt.NewToken = joinmaterial.NewBootstrapToken
+	}
+	if opt.NewCertificateKey == nil {
+		opt.NewCertificateKey = joinmaterial.NewCertificateKey
+	}
+	if opt.ControlPlaneWait == 0 {
+		opt.ControlPlaneWait = DefaultControlPlaneWait
 	}
 	if opt.PodNetworkWithin == 0 {
 		opt.PodNetworkWithin = 5 * time.Minute
@@ -206,6 +220,17 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		return nil, fmt.Errorf("bootstrap token: %w", err)
 	}
 	p := &Plan{Command: "up", Stages: upStages(), Cluster: c, Policy: policy, Master: master, Token: token, KubeletSetting: kubeletSummary(policy)}
+	if c.ControlPlane != nil {
+		if policy.Legacy {
+			return nil, &PolicyError{Field: "controlPlane", Problem: "several masters need kubeadm " + policy.Version + " to take a configuration file", Fix: "use Kubernetes 1.22 or later"}
+		}
+		p.Stages = haStages(c)
+	}
+	if needsCertificateKey(c) {
+		if p.CertificateKey, err = opt.NewCertificateKey(); err != nil {
+			return nil, fmt.Errorf("certificate key: %w", err)
+		}
+	}
 	podNet, err := podNetworkPlan(c, facts, opt)
 	if err != nil {
 		return nil, err
@@ -214,14 +239,14 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 
 	// A worker whose earlier join did not finish is reset and joined again (UnfinishedJoin).
 	joinRedo := map[string]string{}
-	anyJoin := false
+	anyJoin := len(mastersToJoin(c, facts)) > 0
 	for _, w := range c.Workers {
 		joinRedo[w.Address] = facts[w.Address].UnfinishedJoin()
 		if !facts[w.Address].Joined || joinRedo[w.Address] != "" {
 			anyJoin = true
 		}
 	}
-	for _, h := range c.Hosts() {
+	for i, h := range c.Hosts() {
 		f := facts[h.Address]
 		hp := HostPlan{Host: h, Facts: f}
 		hp.Steps = append(hp.Steps, swapStep(c, f), netPrereqsStep())
@@ -232,12 +257,22 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 			}
 			hp.Steps = append(hp.Steps, s)
 		}
-		if h.Role == cluster.RoleMaster {
+		if h.Role == cluster.RoleMaster && c.ControlPlane != nil && c.ControlPlane.LoadBalancer == cluster.LBKeepalived {
+			s, err := loadBalancerStep(c, i, f)
+			if err != nil {
+				return nil, fmt.Errorf("%s: load-balancer: %w", h.ID(), err)
+			}
+			hp.Steps = append(hp.Steps, s)
+		}
+		switch {
+		case h.Role == cluster.RoleMaster && i > 0:
+			hp.Steps = append(hp.Steps, furtherMasterSteps(c, h, facts, policy, token, p.CertificateKey, opt.ControlPlaneWait)...)
+		case h.Role == cluster.RoleMaster:
 			redo, err := initRepair(c, h, facts)
 			if err != nil {
 				return nil, err
 			}
-			s, err := initStep(c, h, f, policy, token, opt.TokenTTL, redo)
+			s, err := initStep(c, h, f, policy, token, opt.TokenTTL, redo, p.CertificateKey)
 			if err != nil {
 				return nil, fmt.Errorf("%s: init: %w", h.ID(), err)
 			}
@@ -246,14 +281,17 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 				if f.ControlPlane && redo == "" {
 					hp.Steps = append(hp.Steps, tokenCreateStep(token, opt.JoinTokenTTL))
 				}
+				up, err := haLeaderSteps(c, f, policy, facts, p.CertificateKey)
+				if err != nil {
+					return nil, err
+				}
+				hp.Steps = append(hp.Steps, up...)
 				hp.Steps = append(hp.Steps, caCertStep())
 			}
-		} else {
-			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token, joinRedo[h.Address]))
-		}
-		if h.Role == cluster.RoleMaster {
 			hp.Steps = append(hp.Steps, kubeconfigStep("copy /etc/kubernetes/admin.conf to "+c.Name+".kubeconfig (0600)"))
 			hp.Steps = append(hp.Steps, podNet.steps...)
+		default:
+			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token, joinRedo[h.Address]))
 		}
 		p.Hosts = append(p.Hosts, hp)
 	}

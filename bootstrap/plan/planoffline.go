@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/swapboot/swapboot/bootstrap/cluster"
@@ -27,6 +28,10 @@ type PlanOfflineOptions struct {
 // a real one, so `kubeadm config validate` accepts the written files.
 const exampleToken = "abcdef.0123456789abcdef"
 
+// exampleCertificateKey stands for the certificate key of a cluster with several masters in offline
+// plans: obviously not a real one (a real run makes a fresh random key and never shows it).
+const exampleCertificateKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 // PlanOffline prints (and optionally writes) the plan for assumed hosts.
 func PlanOffline(o PlanOfflineOptions) error {
 	// The flag's version goes through the loader: the same parser and the same version-dependent checks
@@ -39,10 +44,16 @@ func PlanOffline(o PlanOfflineOptions) error {
 	if c.KubernetesVersion == "" {
 		return exit.WithCode(exit.BadInput, errors.New("--kubernetes-version is required when the cluster file has no kubernetesVersion"))
 	}
+	if !o.Rendering.JSON {
+		for _, w := range c.Warnings {
+			fmt.Fprintln(o.Out, "# warning: "+w)
+		}
+	}
 	// The assumed version is the hosts' kubeadm and what init deploys.
 	o.Assume.KubernetesVersion = c.KubernetesVersion
 	facts, notes := hostfacts.AssumedFacts(c, o.Assume)
-	plan, err := BuildPlan(c, facts, PlanOptions{NewToken: func() (string, error) { return exampleToken, nil }})
+	plan, err := BuildPlan(c, facts, PlanOptions{NewToken: func() (string, error) { return exampleToken, nil },
+		NewCertificateKey: func() (string, error) { return exampleCertificateKey, nil }})
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,11 @@ func podNetworkPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt Pl
 	var nodes []waitNode
 	for _, h := range c.Hosts() {
 		f := facts[h.Address]
-		nodes = append(nodes, waitNode{address: h.Address, name: nodeNameOrPlaceholder(h, f), joins: h.Role == cluster.RoleWorker && !f.Joined})
+		joins := h.Role == cluster.RoleWorker && !f.Joined
+		if h.Role == cluster.RoleMaster && h.Address != c.Masters[0].Address {
+			joins = !masterJoined(c, facts, h)
+		}
+		nodes = append(nodes, waitNode{address: h.Address, name: nodeNameOrPlaceholder(h, f), joins: joins})
 	}
 	flanneld, plugin := cni.FlannelImages(c.Networking.CNI.ImageRepository)
 	notes := []string{

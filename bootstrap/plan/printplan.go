@@ -27,6 +27,9 @@ func (p *Plan) writeHeader(w io.Writer) {
 	for _, n := range append(append([]string(nil), p.Policy.Notes...), p.Notes...) {
 		fmt.Fprintf(w, "# %s\n", n)
 	}
+	for _, l := range p.haHeader() {
+		fmt.Fprintf(w, "# %s\n", l)
+	}
 }
 
 // Print writes the plan: the choices and why, then per host every step with the exact script it runs

@@ -97,6 +97,9 @@ func (p *Plan) view(hp HostPlan, s Step, r *output.Redactor, withScript bool) (s
 	if j, ok := call.(templates.Join); ok && j.KubeadmConfig != "" {
 		docs["/var/lib/swapboot/kubeadm-join.yaml"] = p.marked(r, mask(j.KubeadmConfig, secrets))
 	}
+	if j, ok := call.(templates.JoinControlPlane); ok {
+		docs["/var/lib/swapboot/kubeadm-join.yaml"] = p.marked(r, mask(j.KubeadmConfig, secrets))
+	}
 	if len(docs) > 0 {
 		v.Documents = docs
 	}

@@ -23,12 +23,18 @@ type initKind struct {
 	// redo is why an earlier kubeadm init did not finish: kubeadm reset -f of this master first
 	// ("" = none; see initRepair).
 	redo string
+	// certKey (several masters) is inside config; init then uploads the certificates (--upload-certs).
+	certKey templates.Secret
 }
 
 func (initKind) Phase() Phase   { return PhaseInit }
 func (initKind) Column() Column { return kubeadmColumn() }
 func (k initKind) Script(Runtime) (templates.Script, error) {
-	return templates.Init{KubeadmConfig: k.config, KubeadmFlags: k.flags, NodeName: k.nodeName, Token: k.token, Redo: k.redo}, nil
+	flags := k.flags
+	if k.certKey != "" {
+		flags = append(append([]string(nil), flags...), "--upload-certs")
+	}
+	return templates.Init{KubeadmConfig: k.config, KubeadmFlags: flags, NodeName: k.nodeName, Token: k.token, CertificateKey: k.certKey, Redo: k.redo}, nil
 }
 
 // TakeOutput keeps the join command kubeadm init printed (only when init ran).
@@ -60,24 +66,33 @@ func (st *RunState) setJoinCommands(cmds []joinmaterial.JoinCommand) {
 // kubeadmColumn is shared by init and join.
 func kubeadmColumn() Column { return Column{Order: 50, Title: "KUBEADM"} }
 
-func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string, ttl time.Duration, redo string) (Step, error) {
+func initStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token string, ttl time.Duration, redo, certKey string) (Step, error) {
 	ignore := mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors)
-	k := initKind{nodeName: h.Name, token: templates.Secret(token), redo: redo}
+	k := initKind{nodeName: h.Name, token: templates.Secret(token), redo: redo, certKey: templates.Secret(certKey)}
 	var s Step
 	if p.Legacy {
 		k.flags = legacyInitFlags(c, h, p, token, ttl, ignore)
 		s = newStep(k, "kubeadm init with flags (pod network "+c.Networking.PodSubnet+", --ignore-preflight-errors="+strings.Join(ignore, ",")+")")
 	} else {
-		doc, err := kubeadmcfg.RenderInit(initParams(c, h, p, token, ttl, ignore))
+		params := initParams(c, h, p, token, ttl, ignore)
+		command, what := "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml", p.ConfigAPI+", failSwapOn: false"
+		if p.CgroupDriver != "" {
+			what += ", cgroupDriver: " + p.CgroupDriver
+		}
+		if c.ControlPlane != nil {
+			params.ControlPlaneEndpoint, params.CertificateKey = c.ControlPlane.Endpoint, certKey
+			what += ", controlPlaneEndpoint " + c.ControlPlane.Endpoint
+			if certKey != "" {
+				command += " --upload-certs"
+			}
+		}
+		summary := command + " (" + what + ")"
+		doc, err := kubeadmcfg.RenderInit(params)
 		if err != nil {
 			return Step{}, err
 		}
 		k.config = string(doc)
-		what := p.ConfigAPI + ", failSwapOn: false"
-		if p.CgroupDriver != "" {
-			what += ", cgroupDriver: " + p.CgroupDriver
-		}
-		s = newStep(k, "kubeadm init --config /var/lib/swapboot/kubeadm-init.yaml ("+what+")")
+		s = newStep(k, summary)
 		s.Files = map[string]string{"/var/lib/swapboot/kubeadm-init.yaml": k.config}
 	}
 	switch problem := f.UnfinishedInit(h); {

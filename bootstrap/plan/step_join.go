@@ -91,6 +91,9 @@ func (k joinKind) Blocked(st *RunState) string {
 	if len(st.rt.CACertHashes) == 0 {
 		return "no join material from the master"
 	}
+	if st.controlPlaneErr != nil {
+		return "a control-plane join failed"
+	}
 	return ""
 }
 
@@ -105,7 +108,7 @@ func apiServerEndpoint(master cluster.Host) string {
 }
 
 func joinStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token, redo string) Step {
-	k := joinKind{address: h.Address, legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: apiServerEndpoint(c.Masters[0]), token: templates.Secret(token), nodeName: h.Name,
+	k := joinKind{address: h.Address, legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: joinEndpoint(c), token: templates.Secret(token), nodeName: h.Name,
 		ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, alreadyJoined: f.Joined && redo == "", redo: redo}
 	summary := "kubeadm join " + k.endpoint + " (--ignore-preflight-errors=" + strings.Join(k.ignore, ",") + ")"
 	if !p.Legacy {

@@ -27,6 +27,7 @@ type waitNode struct {
 
 func (podNetworkReadyKind) Phase() Phase   { return PhaseReady }
 func (podNetworkReadyKind) Column() Column { return Column{Order: 60, Title: "READY"} }
+
 // Script waits for the nodes already in the cluster and those whose join succeeded; a node whose join
 // failed is reported by its join step and would only make the wait run out its time.
 func (k podNetworkReadyKind) Script(rt Runtime) (templates.Script, error) {

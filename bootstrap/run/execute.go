@@ -106,7 +106,11 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, conns map[string]C
 			e.runStage(ctx, hp, stage, conns[hp.Host.Address], hr, st)
 			if stage.Serial && stage.StopOnFailure && hr.failed() {
 				stopped.Do(func() {
-					stop = hp.Host.ID() + " failed; the remaining nodes were not touched (--continue-on-error to go on)"
+					note := stage.StopNote
+					if note == "" {
+						note = "--continue-on-error to go on"
+					}
+					stop = hp.Host.ID() + " failed; the remaining nodes were not touched (" + note + ")"
 				})
 			}
 		})

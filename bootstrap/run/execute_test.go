@@ -69,6 +69,10 @@ func (f *fakeHost) Run(ctx context.Context, cmd sshexec.Cmd) (sshexec.Result, er
 		out = "@swapboot changed removed interface cni0\n@swapboot changed removed /var/lib/cni\n"
 	case "wait-ready":
 		out = "@swapboot unchanged ready node is Ready\n"
+	case "join-control-plane", "load-balancer", "upload-certs":
+		out = "@swapboot changed " + name + " done\n"
+	case "wait-control-plane":
+		out = "@swapboot unchanged control-plane API server ready, etcd member healthy\n"
 	case "kubelet-logs":
 		out = "kubelet[42]: E1128 failed to run Kubelet: running with swap on is not supported\n"
 	}

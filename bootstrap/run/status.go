@@ -50,8 +50,10 @@ type NodeStatus struct {
 	API APIState `json:"api,omitempty"`
 	// KubeletFiles are the kubelet drop-in, env file and the env file's own arguments the facts found.
 	KubeletFiles *plan.KubeletFiles `json:"kubeletFiles,omitempty"`
-	OK           bool               `json:"ok"`
-	Problems     []string           `json:"problems,omitempty"`
+	// ControlPlane is a master's API server, etcd member and endpoint health (several masters only).
+	ControlPlane *ControlPlaneStatus `json:"controlPlane,omitempty"`
+	OK           bool                `json:"ok"`
+	Problems     []string            `json:"problems,omitempty"`
 }
 
 // StatusOptions configure `swapboot status`.
@@ -152,6 +154,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 			pods = parseCNIPods(string(res.Stdout))
 		}
 		st.API = state
+		controlPlaneStatus(ctx, conn, c, h, &st)
 		mu.Lock()
 		if state.better(api) {
 			api = state
@@ -205,6 +208,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}
 	} else {
 		printStatusTable(o.Out, statuses)
+		printControlPlaneTable(o.Out, c, statuses)
 	}
 	done(nil, "allOK", allOK)
 	if !allOK {

@@ -79,6 +79,9 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 		return exit.WithCode(exit.BadInput, err)
 	}
 	done(nil, "cluster", scope.Name, "masters", len(scope.Masters), "workers", len(scope.Workers))
+	for _, w := range c.Warnings {
+		fmt.Fprintln(o.progress(), "warning: "+w)
+	}
 	// Local setup (key files, the ssh-agent) is checked once, before any host is dialled.
 	if err := checkLocal(o.CheckLocal, scope.Hosts()); err != nil {
 		return err
@@ -109,7 +112,7 @@ func Run(ctx context.Context, o RunOptions, planner Planner) error {
 	}
 	done(nil, "command", p.Command, "hosts", len(p.Hosts), "stages", len(p.Stages))
 
-	redactor := output.NewRedactor(p.Token)
+	redactor := output.NewRedactor(p.Token, p.CertificateKey)
 	if o.DryRun {
 		done = stage(log, "execute", "dryRun", true)
 		if !o.Rendering.JSON {

@@ -194,6 +194,28 @@ if [ -f /var/lib/kubelet/kubeadm-flags.env ]; then
 	fact kubeadm_flags "$(base64 -w0 </var/lib/kubelet/kubeadm-flags.env)"
 fi
 
+# High-availability control plane (loadBalancer: keepalived): every interface's addresses (the one holding
+# the master's address carries the virtual IP), and which of the tools keepalived needs are missing.
+fact addresses "$(ip -o addr show 2>/dev/null | awk '{sub(/@.*/, "", $2); print $2 "=" $4}' | tr '\n' ' ')"
+lb_missing=""
+for bin in keepalived haproxy curl; do
+	command -v "$bin" >/dev/null 2>&1 || lb_missing="$lb_missing $bin"
+done
+fact lb_missing "${lb_missing# }"
+# On a control plane: the nodes the API knows. A further master whose join stopped half-way can have every
+# file of a control plane but no Node.
+if [ -f /etc/kubernetes/admin.conf ] && command -v kubectl >/dev/null 2>&1; then
+	if cluster_nodes=$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout 10s get nodes -o name 2>/dev/null); then
+		fact cluster_nodes "$(printf '%s\n' "$cluster_nodes" | sed 's|^node/||' | tr '\n' ' ')"
+	fi
+fi
+# A further master's join is complete once its etcd and API server manifests exist too.
+if [ -f /etc/kubernetes/manifests/etcd.yaml ] && [ -f /etc/kubernetes/manifests/kube-apiserver.yaml ]; then
+	fact cp_manifests yes
+else
+	fact cp_manifests no
+fi
+
 wait
 fact kubeadm_version "$(cat "$versions/kubeadm" 2>/dev/null || true)"
 fact kubelet_version "$(cat "$versions/kubelet" 2>/dev/null || true)"

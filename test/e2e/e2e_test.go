@@ -58,6 +58,8 @@ type env struct {
 	outputs  []string // everything swapboot printed, for the secrets check
 	// clusterFile is the file swapboot is run with (the lab's, or a subset of it).
 	clusterFile string
+	// memBefore is the machine's MemAvailable in MiB before the lab started (ha_test.go).
+	memBefore int
 }
 
 // up runs `swapboot up` on the cluster file and returns its exit code and output.

@@ -36,6 +36,8 @@ func main() {
 					&cli.StringSliceFlag{Name: "old-deb-layout", Usage: "hosts (e.g. w1) with the old deb kubelet drop-in path and no /etc/default/kubelet"},
 					&cli.StringSliceFlag{Name: "small-disk", Usage: "HOST=SIZE: loop-image ext4 root of SIZE (e.g. w1=64M)"},
 					&cli.BoolFlag{Name: "no-kubernetes", Usage: "hosts without the Kubernetes payload"},
+					&cli.IntFlag{Name: "masters", Value: 1, Usage: "how many of the N hosts are masters (m1..mK; the cluster file gets controlPlane: with more than one)"},
+					&cli.StringFlag{Name: "load-balancer", Usage: "with several masters: keepalived (default; endpoint .10:8443 on the masters) or external (one more host, <name>-lb, running haproxy)"},
 					&cli.BoolFlag{Name: "no-build", Usage: "fail instead of running lab/k8sbuild/build.sh or lab/flannelbuild/build.sh when a cache is missing"},
 					&cli.StringFlag{Name: "k8s-version", Value: lab.DefaultK8sVersion},
 					&cli.StringFlag{Name: "build-script", Usage: "path of lab/k8sbuild/build.sh (found automatically)"},
@@ -66,6 +68,7 @@ func main() {
 						o.SmallDisk[host] = size
 					}
 					o.NoKubernetes, o.NoBuild = c.Bool("no-kubernetes"), c.Bool("no-build")
+					o.Masters, o.LoadBalancer = c.Int("masters"), c.String("load-balancer")
 					o.K8sVersion, o.BuildScript = c.String("k8s-version"), c.String("build-script")
 					o.FlannelBuildScript, o.StaticPodNetwork = c.String("flannel-build-script"), c.Bool("static-pod-network")
 					o.VMWorkers, o.VMMemory, o.VMSpareDisk = c.Int("vm-workers"), c.String("vm-memory"), c.String("vm-spare-disk")
@@ -177,7 +180,7 @@ func hostCountLast(args []string) []string {
 	}
 	valued := map[string]bool{"name": true, "state-root": true, "subnet": true, "cgroup-prefix": true,
 		"old-deb-layout": true, "small-disk": true, "k8s-version": true, "build-script": true, "flannel-build-script": true,
-		"vm-workers": true, "vm-memory": true, "vm-spare-disk": true}
+		"vm-workers": true, "vm-memory": true, "vm-spare-disk": true, "masters": true, "load-balancer": true}
 	out := []string{args[0], "up"}
 	var pos []string
 	for i := 2; i < len(args); i++ {
