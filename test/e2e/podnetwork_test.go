@@ -127,16 +127,23 @@ func (e *env) flannelLeftovers(host string) []string {
 	return left
 }
 
-// subnetEnv reads FLANNEL_SUBNET from a host's /run/flannel/subnet.env.
+// flannelSubnet reads FLANNEL_SUBNET from a host's /run/flannel/subnet.env. flanneld writes it once it
+// holds its lease, a moment after its pod runs (the manifest has no readiness probe), so it is awaited.
 func (e *env) flannelSubnet(host string) string {
 	e.t.Helper()
-	for _, line := range strings.Split(e.host(host, "cat", "/run/flannel/subnet.env"), "\n") {
-		if v, ok := strings.CutPrefix(line, "FLANNEL_SUBNET="); ok {
-			return v
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		env := e.host(host, "sh", "-c", "cat /run/flannel/subnet.env 2>/dev/null || true")
+		for _, line := range strings.Split(env, "\n") {
+			if v, ok := strings.CutPrefix(line, "FLANNEL_SUBNET="); ok {
+				return v
+			}
 		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s: no FLANNEL_SUBNET in /run/flannel/subnet.env after 60s:\n%s", host, env)
+		}
+		time.Sleep(2 * time.Second)
 	}
-	e.t.Fatalf("%s: no FLANNEL_SUBNET in /run/flannel/subnet.env", host)
-	return ""
 }
 
 // withNetworking writes a copy of the cluster file with another networking: line and returns its path.
