@@ -44,7 +44,7 @@ vm-image: prereqs lab k8s flannel
 # Unit tests first (fast, with the race detector), then Kubernetes for the lab (built once), then the lab's
 # own tests and the end-to-end suites on real hosts with real kubeadm (as root; without the race detector).
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v -e '/lab$$' -e '/test/')
-test: prereqs vet build lab unit k8s flannel
+test: prereqs vet build lab unit k8s flannel vm-image
 	$(GO) test -count=1 -timeout 80m ./lab/ ./test/...
 	cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/
 
@@ -56,7 +56,8 @@ e2e: prereqs build lab k8s flannel
 
 # The high-availability suite (three control planes per test, about 15 minutes): not in `make test`,
 # run by .ci/run after it.
-e2e-ha: prereqs build lab k8s
+e2e-ha: PREREQ_HOSTS = 5
+e2e-ha: prereqs build lab k8s flannel
 	SWAPBOOT_E2E_HA=1 $(GO) test -count=1 -timeout 60m -v -run 'TestHA' ./test/e2e/
 
 vet:
