@@ -98,7 +98,7 @@ if [ -d /etc/kubernetes ]; then
 fi
 # kubeadm's etcd data directory and swapboot's state: removed only when nothing but empty directories is
 # left (a kept swap file's marker, or a user's file, keeps them).
-rm -f /var/lib/swapboot/kubeadm-init.yaml /var/lib/swapboot/kubeadm-join.yaml
+rm -f /var/lib/swapboot/kubeadm-init.yaml /var/lib/swapboot/kubeadm-join.yaml /var/lib/swapboot/kube-flannel.yml
 for d in /var/lib/etcd /var/lib/swapboot; do
 	if [ -d "$d" ] && [ -z "$(find "$d" ! -type d | head -n 1)" ]; then
 		find "$d" -depth -type d -empty -delete

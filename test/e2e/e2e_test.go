@@ -295,7 +295,13 @@ func TestUpOnRealHosts(t *testing.T) {
 		if out, err := e.kubectlOut("-n", "kube-system", "rollout", "status", "deployment/coredns", "--timeout=120s"); err != nil {
 			t.Fatalf("CoreDNS not available: %v\n%s", err, out)
 		}
-		if got, err := e.fetch("client", "http://web.default.svc.cluster.local/"); err != nil || strings.TrimSpace(got) != "hello from "+w1 {
+		// CoreDNS and kube-proxy learn a new Service from their watches, within seconds.
+		got, err := e.fetch("client", "http://web.default.svc.cluster.local/")
+		for deadline := time.Now().Add(60 * time.Second); (err != nil || strings.TrimSpace(got) != "hello from "+w1) && time.Now().Before(deadline); {
+			time.Sleep(2 * time.Second)
+			got, err = e.fetch("client", "http://web.default.svc.cluster.local/")
+		}
+		if err != nil || strings.TrimSpace(got) != "hello from "+w1 {
 			t.Fatalf("pod on %s -> Service web by its DNS name: %v %q", w2, err, got)
 		}
 	})
