@@ -64,3 +64,22 @@ func TestHARoles(t *testing.T) {
 		t.Error("3 masters of 2 hosts accepted")
 	}
 }
+
+// The load-balancer host comes after the N hosts: it is never taken for one of the last (vm) workers.
+func TestLoadBalancerHostIsNeverAVM(t *testing.T) {
+	for _, vms := range []int{0, 1} {
+		o := Options{Name: "hax", Hosts: 4, Masters: 3, LoadBalancer: LBExternal, VMWorkers: vms, Subnet: "10.92.0.0/24"}
+		if err := o.Normalize(); err != nil {
+			t.Fatal(err)
+		}
+		st, err := planHosts(o, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range st.Hosts {
+			if h.VM != (vms == 1 && h.Name == "hax-w1") {
+				t.Errorf("vm workers %d: %s (%s) vm=%v", vms, h.Name, h.Role, h.VM)
+			}
+		}
+	}
+}

@@ -277,7 +277,8 @@ func planHosts(o Options, hs []Hierarchy) (*State, error) {
 				usedDisk[s] = true
 			}
 		}
-		if i >= o.Hosts-o.VMWorkers {
+		// The last VMWorkers of the N hosts (workers); the load-balancer host comes after them.
+		if roles[i] == "worker" && i < o.Hosts && i >= o.Hosts-o.VMWorkers {
 			if h.OldDebLayout || h.DiskBytes > 0 {
 				return nil, fmt.Errorf("%s is a vm host: --old-deb-layout and --small-disk are for namespace hosts", name)
 			}
