@@ -299,15 +299,3 @@ func TestHAPlanHalfJoinedMaster(t *testing.T) {
 		t.Errorf("nodes unknown: master2 %s", got)
 	}
 }
-
-// stepNamed is the host's step that runs the named script.
-func stepNamed(t *testing.T, hp HostPlan, name string) Step {
-	t.Helper()
-	for _, s := range hp.Steps {
-		if s.Template() == name {
-			return s
-		}
-	}
-	t.Fatalf("%s has no %s step: %s", hp.Host.ID(), name, stepsOf(hp))
-	return Step{}
-}

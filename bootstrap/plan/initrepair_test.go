@@ -27,15 +27,6 @@ func halfInitFacts(t *testing.T, adminAPI string, nodes []string, finalized bool
 
 func masterSteps(p *Plan) []Step { return p.Hosts[0].Steps }
 
-func stepOf(steps []Step, phase Phase) *Step {
-	for i := range steps {
-		if steps[i].Phase == phase {
-			return &steps[i]
-		}
-	}
-	return nil
-}
-
 // TestHalfFinishedInitIsRepaired: admin.conf without the rights, without an answer, or without the
 // master's Node, before kubelet-finalize, and nothing joined: the init step resets and inits again, says
 // so and why, and no token is minted from the broken control plane (init prints the join command).

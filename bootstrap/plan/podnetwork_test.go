@@ -32,17 +32,6 @@ func stepsOf(hp HostPlan) string {
 	return strings.Join(names, ",")
 }
 
-func findStep(t *testing.T, hp HostPlan, phase Phase) Step {
-	t.Helper()
-	for _, s := range hp.Steps {
-		if s.Phase == phase {
-			return s
-		}
-	}
-	t.Fatalf("%s has no %s step: %s", hp.Host.ID(), phase, stepsOf(hp))
-	return Step{}
-}
-
 func TestUpPlanAppliesFlannelAfterTheJoinsThenWaits(t *testing.T) {
 	c := testCluster()
 	p, err := BuildPlan(c, realFacts(c), PlanOptions{NewToken: fixedToken})
