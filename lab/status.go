@@ -37,6 +37,12 @@ func (r *Report) Empty() bool {
 	return !r.StateDir && len(r.Netns)+len(r.Links)+len(r.Mounts)+len(r.Loops)+len(r.Cgroups)+len(r.Processes)+len(r.SwapFiles) == 0
 }
 
+// Stale reports a lab of which only the state directory is left: nothing of it lives in the
+// kernel (a crash or a machine restart killed it before `lab down`), so removing it harms no run.
+func (r *Report) Stale() bool {
+	return r.StateDir && r.Running == 0 && len(r.Netns)+len(r.Links)+len(r.Mounts)+len(r.Loops)+len(r.Cgroups)+len(r.Processes)+len(r.SwapFiles) == 0
+}
+
 // Healthy reports a lab whose hosts all run.
 func (r *Report) Healthy() bool { return r.StateDir && len(r.Hosts) > 0 && r.Running == len(r.Hosts) }
 

@@ -184,3 +184,29 @@ func TestClusterFileLoads(t *testing.T) {
 		}
 	}
 }
+
+// Only a lab with nothing alive is stale: a live part (a process, a namespace, a swap file) means a run
+// may still use it, and a lab with no directory is not a lab at all.
+func TestReportStale(t *testing.T) {
+	cases := []struct {
+		name string
+		r    Report
+		want bool
+	}{
+		{"directory only", Report{StateDir: true}, true},
+		{"directory and hosts recorded, none running", Report{StateDir: true, Hosts: []HostStatus{{Name: "h0"}}}, true},
+		{"nothing", Report{}, false},
+		{"a host running", Report{StateDir: true, Running: 1}, false},
+		{"a namespace", Report{StateDir: true, Netns: []string{"swl-x-h0"}}, false},
+		{"a process", Report{StateDir: true, Processes: []int{42}}, false},
+		{"a swap file", Report{StateDir: true, SwapFiles: []string{"/x/swapfile"}}, false},
+		{"a mount", Report{StateDir: true, Mounts: []string{"/x/root"}}, false},
+		{"a cgroup", Report{StateDir: true, Cgroups: []string{"swapboot-x-h0"}}, false},
+		{"only zombies", Report{StateDir: true, Zombies: []int{7}}, true},
+	}
+	for _, c := range cases {
+		if got := c.r.Stale(); got != c.want {
+			t.Errorf("%s: Stale() = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -35,8 +35,15 @@ func startLab(t *testing.T, name, subnet string, hosts int, set func(*lab.Option
 	if set != nil {
 		set(&e.opts)
 	}
-	// Another run of these tests (e.g. a concurrent `make test` in the same checkout) may hold the lab:
-	// fail without registering the teardown, which would destroy that run's lab.
+	// A lab a crashed run left (only its directory: nothing runs) is removed. Another run of these
+	// tests (e.g. a concurrent `make test`) may hold a live one: fail without registering the teardown,
+	// which would destroy that run's lab.
+	if r, err := lab.Status(e.opts); err == nil && r.Stale() {
+		t.Logf("lab %s: removing the directory a crashed run left (nothing of it runs)", name)
+		if err := lab.Down(e.opts); err != nil {
+			t.Fatalf("lab %s: removing a crashed run's lab: %v", name, err)
+		}
+	}
 	if r, err := lab.Status(e.opts); err != nil || !r.Empty() {
 		t.Fatalf("lab %s exists already: another run of these tests uses it, or a crashed one left it (bin/lab down --name %s): %+v %v", name, name, r, err)
 	}
