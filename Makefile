@@ -8,7 +8,7 @@ KUBECTL   := $(LAB_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl
 DEMO      ?= demo
 DEMO_DIR  := /var/lib/swapboot-lab/$(DEMO)
 
-.PHONY: all build lab prereqs k8s flannel vm-image test unit e2e e2e-ha vet lint golden fuzz bench demo demo-down clean
+.PHONY: all build lab prereqs k8s flannel vm-base lab-builds vm-image test unit e2e e2e-ha vet lint golden fuzz bench demo demo-down clean
 
 all: build
 
@@ -36,16 +36,27 @@ k8s: prereqs
 flannel: prereqs
 	./lab/flannelbuild/build.sh --cache $(LAB_CACHE)
 
+# The Debian root of the vm hosts' image (debootstrap: network and dpkg bound, no Kubernetes needed), built once
+# into $(LAB_CACHE)/vm/base-*. make test runs it beside the CPU-bound Kubernetes and flannel compiles.
+vm-base: prereqs
+	./lab/vmimage/build.sh --base-only --cache $(LAB_CACHE)
+
+# What the lab's tests need built: the guest's base in parallel with the compiles (-Oline keeps each line whole;
+# every line of the three scripts says which one wrote it), then the guest image, which needs all three.
+lab-builds: prereqs lab
+	$(MAKE) --no-print-directory -j3 -Oline k8s flannel vm-base
+	$(MAKE) --no-print-directory vm-image
+
 # The image of the lab's vm hosts (qemu guests with cgroup v2; lab up --vm-workers), built once into
 # $(LAB_CACHE)/vm beside the Kubernetes build (nothing to do when it is there; lab up builds it when missing).
-vm-image: prereqs lab k8s flannel
+vm-image: prereqs lab k8s flannel vm-base
 	SWAPBOOT_LAB_CACHE=$(LAB_CACHE) ./bin/lab vm-image --k8s-version $(K8S_VERSION)
 
 # Unit tests first (fast, with the race detector), then Kubernetes for the lab (built once), then the lab's
 # own tests and the end-to-end suites on real hosts with real kubeadm (as root; without the race detector),
 # one package at a time (-p 1): the lab's tests count the machine's swap areas, which the e2e labs change.
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v -e '/lab$$' -e '/test/')
-test: prereqs vet build lab unit k8s flannel vm-image
+test: prereqs vet build lab unit lab-builds
 	$(GO) test -p 1 -count=1 -timeout 80m ./lab/ ./test/...
 	cd lab/k8sbuild && $(GO) test -count=1 ./cachecheck/
 

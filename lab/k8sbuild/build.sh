@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-log() { printf '%s build.sh: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+log() { printf '%s k8sbuild: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # The version the committed go.mod/go.sum are for.

@@ -5,6 +5,7 @@
 # under qemu (software emulation).
 #
 #   lab/vmimage/build.sh --payload DIR --revision R [--k8s-version v1.37.2] [--release bookworm] [--cache DIR]
+#   lab/vmimage/build.sh --base-only [--release bookworm] [--cache DIR]
 #
 # DIR is a tree copied over the root (kubelet units, containerd's configuration);
 # `lab up` and `lab vm-image` (make vm-image) write it and run this script.
@@ -17,6 +18,12 @@
 #   $CACHE/vm/<release>-<k8s-version>-<R>/DONE      (written last)
 # Needs the Kubernetes build ($CACHE/k8s/<version>/DONE) and the machine's
 # Debian mirror (read from /etc/apt). An existing DONE means nothing is done.
+#
+# The Debian root (debootstrap, the long step) is kept apart as the base,
+#   $CACHE/vm/base-<release>-<hash of the package list>/root (and DONE),
+# which needs neither the payload nor Kubernetes: --base-only builds just it, so
+# `make test` runs it beside the CPU-bound Kubernetes compile (it is network
+# and dpkg bound). An image build copies the base, building it first if missing.
 set -euo pipefail
 
 K8S_VERSION=v1.37.2
@@ -25,8 +32,9 @@ CACHE="${SWAPBOOT_LAB_CACHE:-/var/cache/swapboot-lab}"
 DISK_SIZE=8G
 PAYLOAD=""
 REVISION=""
+BASE_ONLY=""
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -35,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--cache) CACHE="${2:?--cache needs a value}"; shift 2 ;;
 	--payload) PAYLOAD="${2:?--payload needs a value}"; shift 2 ;;
 	--revision) REVISION="${2:?--revision needs a value}"; shift 2 ;;
+	--base-only) BASE_ONLY=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "vmimage/build.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -44,26 +53,28 @@ log() { printf '%s vmimage: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 mins() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
 
-[ -d "$PAYLOAD" ] || { usage >&2; die "--payload DIR is required"; }
-[ -n "$REVISION" ] || { usage >&2; die "--revision R is required (lab/vmimage.go's vmImageRevision)"; }
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
-K8S="$CACHE/k8s/$K8S_VERSION"
-[ -f "$K8S/DONE" ] || die "no Kubernetes build at $K8S (run lab/k8sbuild/build.sh --version $K8S_VERSION first)"
-for c in debootstrap mkfs.ext4 containerd ctr flock; do
+if [ -z "$BASE_ONLY" ]; then
+	[ -d "$PAYLOAD" ] || { usage >&2; die "--payload DIR is required"; }
+	[ -n "$REVISION" ] || { usage >&2; die "--revision R is required (lab/vmimage.go's vmImageRevision)"; }
+	K8S="$CACHE/k8s/$K8S_VERSION"
+	[ -f "$K8S/DONE" ] || die "no Kubernetes build at $K8S (run lab/k8sbuild/build.sh --version $K8S_VERSION first)"
+fi
+for c in debootstrap mkfs.ext4 containerd ctr flock sha256sum; do
 	command -v "$c" >/dev/null || die "$c is missing: make prereqs installs lab/prereq/debian-packages.txt"
 done
 
+PKGS=systemd,systemd-sysv,dbus,udev,kmod,openssh-server,iproute2,iptables,procps,ca-certificates
+PKGS+=,linux-image-cloud-amd64,initramfs-tools
+PKGS+=,containerd,runc,containernetworking-plugins,conntrack,socat,ethtool,ebtables,util-linux,mount,e2fsprogs,netbase
+
 mkdir -p "$CACHE/vm"
 CACHE="$(cd "$CACHE" && pwd)"
+BASE="$CACHE/vm/base-$RELEASE-$(printf '%s\n' "$PKGS" | sha256sum | cut -c1-12)"
 OUT="$CACHE/vm/$RELEASE-$K8S_VERSION-$REVISION"
+[ -z "$BASE_ONLY" ] || OUT="$BASE"
 if [ -f "$OUT/DONE" ]; then
 	log "reusing $OUT (DONE exists); nothing to do"
-	exit 0
-fi
-exec 9>"$CACHE/vm/.build.lock"
-flock -n 9 || { log "another build holds $CACHE/vm/.build.lock; waiting"; flock 9; }
-if [ -f "$OUT/DONE" ]; then
-	log "reusing $OUT (built meanwhile); nothing to do"
 	exit 0
 fi
 
@@ -85,10 +96,7 @@ mirror() {
 MIRROR="$(mirror | sed -n 1p)"
 [ -n "$MIRROR" ] || die "no Debian mirror for $RELEASE in /etc/apt/sources.list or /etc/apt/sources.list.d/*.sources"
 
-rm -rf "$CACHE/vm/.tmp-"*
-START=$(date +%s)
-WORK="$(mktemp -d "$CACHE/vm/.tmp-$RELEASE-$K8S_VERSION.XXXXXX")"
-ROOT="$WORK/root"
+WORK=""
 CTRD_PID=""
 TICKER=""
 # mounts_under DIR: mount points below DIR, deepest first.
@@ -96,6 +104,7 @@ mounts_under() { awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/moun
 cleanup() {
 	[ -z "$TICKER" ] || kill "$TICKER" 2>/dev/null || true
 	[ -z "$CTRD_PID" ] || { kill "$CTRD_PID" 2>/dev/null || true; wait "$CTRD_PID" 2>/dev/null || true; }
+	[ -n "$WORK" ] || return 0
 	# chroot mounts and any snapshot the import containerd left mounted, deepest first
 	mounts_under "$WORK" | while read -r m; do umount -l "$m" || true; done
 	rm -rf "$WORK"
@@ -103,24 +112,59 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-log "building the vm image $OUT from $MIRROR (work dir $WORK); a cold build took 9.5 min on 2 busy cores"
+# --- 1. root file system (the base) ----------------------------------------------
+# build_base makes $BASE under its own lock (an image build may wait here for a --base-only run).
+build_base() {
+	local rc=0 t0 bwork
+	exec 8>"$CACHE/vm/.base.lock"
+	flock -n 8 || { log "another build holds $CACHE/vm/.base.lock (the Debian base); waiting"; flock 8; }
+	if [ -f "$BASE/DONE" ]; then
+		exec 8>&-
+		return 0
+	fi
+	rm -rf "$CACHE/vm/.tmp-base-"*
+	bwork="$(mktemp -d "$CACHE/vm/.tmp-base-$RELEASE.XXXXXX")"
+	WORK="$bwork"
+	t0=$(date +%s)
+	log "[1/4] debootstrap $RELEASE from $MIRROR into $BASE (the long step: 8-10 min on 2 busy cores)"
+	# A line every 30 s, so the long step never looks hung.
+	(while sleep 30; do log "[1/4] debootstrap: $(mins $(($(date +%s) - t0))) so far: $(tail -n 1 "$bwork/debootstrap.log" 2>/dev/null)"; done) &
+	TICKER=$!
+	debootstrap --variant=minbase --include="$PKGS" "$RELEASE" "$bwork/root" "$MIRROR" >"$bwork/debootstrap.log" 2>&1 || rc=$?
+	kill "$TICKER" 2>/dev/null || true
+	wait "$TICKER" 2>/dev/null || true
+	TICKER=""
+	[ "$rc" = 0 ] || { tail -n 30 "$bwork/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
+	mounts_under "$bwork" | while read -r m; do umount -l "$m" || true; done
+	rm -f "$bwork"/root/var/cache/apt/archives/*.deb
+	{ echo "release=$RELEASE"; echo "mirror=$MIRROR"; echo "packages=$PKGS"; echo "seconds=$(($(date +%s) - t0))"; } >"$bwork/BASEINFO"
+	rm -rf "$BASE"
+	mkdir -p "$BASE"
+	mv "$bwork/root" "$bwork/BASEINFO" "$BASE/"
+	date -u +%Y-%m-%dT%H:%M:%SZ >"$BASE/DONE"
+	rm -rf "$bwork"
+	WORK=""
+	log "[1/4] done in $(mins $(($(date +%s) - t0))): $BASE"
+	exec 8>&-
+}
 
-# --- 1. root file system ---------------------------------------------------------
-PKGS=systemd,systemd-sysv,dbus,udev,kmod,openssh-server,iproute2,iptables,procps,ca-certificates
-PKGS+=,linux-image-cloud-amd64,initramfs-tools
-PKGS+=,containerd,runc,containernetworking-plugins,conntrack,socat,ethtool,ebtables,util-linux,mount,e2fsprogs,netbase
-t0=$(date +%s)
-log "[1/4] debootstrap $RELEASE (the long step: 8-10 min on 2 busy cores)"
-# A line every 30 s, so the long step never looks hung.
-(while sleep 30; do log "[1/4] debootstrap: $(mins $(($(date +%s) - t0))) so far: $(tail -n 1 "$WORK/debootstrap.log" 2>/dev/null)"; done) &
-TICKER=$!
-rc=0
-debootstrap --variant=minbase --include="$PKGS" "$RELEASE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 || rc=$?
-kill "$TICKER" 2>/dev/null || true
-wait "$TICKER" 2>/dev/null || true
-TICKER=""
-[ "$rc" = 0 ] || { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
-log "[1/4] done in $(mins $(($(date +%s) - t0)))"
+START=$(date +%s)
+build_base
+if [ -n "$BASE_ONLY" ]; then
+	exit 0
+fi
+
+exec 9>"$CACHE/vm/.build.lock"
+flock -n 9 || { log "another build holds $CACHE/vm/.build.lock; waiting"; flock 9; }
+if [ -f "$OUT/DONE" ]; then
+	log "reusing $OUT (built meanwhile); nothing to do"
+	exit 0
+fi
+rm -rf "$CACHE/vm/.tmp-$RELEASE-"*
+WORK="$(mktemp -d "$CACHE/vm/.tmp-$RELEASE-$K8S_VERSION.XXXXXX")"
+ROOT="$WORK/root"
+log "building the vm image $OUT from the base $BASE (work dir $WORK)"
+cp -a "$BASE/root" "$ROOT"
 
 # --- 2. configuration ------------------------------------------------------------
 t0=$(date +%s)
