@@ -29,6 +29,9 @@ func (s KubeletEnv) effects() []string {
 func (KubeletConfig) effects() []string {
 	return []string{"writes /var/lib/kubelet/config.yaml (original kept under /var/lib/swapboot)", "restarts kubelet"}
 }
+func (s KubeletPatch) effects() []string {
+	return []string{"writes " + s.PatchFile + " (kubeadm applies it to this node's kubelet config at init and join)"}
+}
 func (s KubeletConfigMap) effects() []string {
 	return []string{"replaces ConfigMap kube-system/" + s.ConfigMap + " (kubelet document)"}
 }

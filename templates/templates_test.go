@@ -23,6 +23,7 @@ var sampleInputs = map[string][]Var{
 	"kubelet-logs":      {{"LINES", "40"}},
 	"wait-ready":        {{"NODE_NAME", "worker2"}, {"TIMEOUT_SECONDS", "180"}},
 	"kubelet-config":    {{"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},
+	"kubelet-patch":     {{"PATCH_FILE", "/var/lib/swapboot/kubeadm-patches/kubeletconfiguration+merge.yaml"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmemorySwap:\n  swapBehavior: LimitedSwap\n"}},
 	"kubelet-configmap": {{"CONFIGMAP", "kubelet-config"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},
 	"swap-remove":       {{"SWAP_PATH", "/swapfile"}},
 	"reset":             {{"ENV_FILE", "/etc/default/kubelet"}},

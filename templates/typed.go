@@ -127,6 +127,14 @@ type KubeletConfig struct{ Content string }
 func (KubeletConfig) Name() string      { return "kubelet-config" }
 func (s KubeletConfig) inputs() []input { return []input{in("CONTENT", s.Content)} }
 
+// KubeletPatch writes a node's kubeadm patch of its kubelet configuration (scripts/kubelet-patch.sh).
+type KubeletPatch struct{ PatchFile, Content string }
+
+func (KubeletPatch) Name() string { return "kubelet-patch" }
+func (s KubeletPatch) inputs() []input {
+	return []input{in("PATCH_FILE", s.PatchFile), in("CONTENT", s.Content)}
+}
+
 // KubeletConfigMap writes the kubelet-config ConfigMap's kubelet document (scripts/kubelet-configmap.sh).
 type KubeletConfigMap struct{ ConfigMap, Content string }
 
@@ -286,7 +294,7 @@ func (ResetCleanup) inputs() []input { return nil }
 
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
-	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletConfigMap{}, KubeletRestart{},
+	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletPatch{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
 		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}, ResetCleanup{},
 		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}, ControlPlaneHealth{}}

@@ -21,6 +21,7 @@ var typedSamples = []Script{
 	KubeletLogs{Lines: 40},
 	WaitReady{NodeName: "worker2", Timeout: 180 * time.Second},
 	KubeletConfig{Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"},
+	KubeletPatch{PatchFile: "/var/lib/swapboot/kubeadm-patches/kubeletconfiguration+merge.yaml", Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmemorySwap:\n  swapBehavior: LimitedSwap\n"},
 	KubeletConfigMap{ConfigMap: "kubelet-config", Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"},
 	SwapRemove{SwapPath: "/swapfile"},
 	Reset{EnvFile: "/etc/default/kubelet"},

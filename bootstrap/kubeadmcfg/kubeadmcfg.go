@@ -81,6 +81,9 @@ type InitParams struct {
 	// KubeProxyOverrides is the cluster file's `kubeProxy:` section; no KubeProxyConfiguration document is
 	// rendered when it is empty.
 	KubeProxyOverrides map[string]any
+	// PatchesDir is the node's kubeadm patches directory ("" = none): kubeadm applies its
+	// kubeletconfiguration patch to the kubelet config it writes on this node.
+	PatchesDir string
 }
 
 // KubeletParams are swapboot's own KubeletConfiguration settings.
@@ -116,6 +119,8 @@ type JoinParams struct {
 	KubeletExtraArgs      map[string]string
 	// ControlPlane, when set, makes this a control-plane join (ha.go).
 	ControlPlane *JoinControlPlane
+	// PatchesDir: as in InitParams.
+	PatchesDir string
 }
 
 // RenderInit renders the --config of `kubeadm init`: InitConfiguration, ClusterConfiguration,
@@ -223,6 +228,14 @@ func RenderInit(p InitParams) ([]byte, error) {
 			ControlPlaneEndpoint: p.ControlPlaneEndpoint,
 		}
 	}
+	if p.PatchesDir != "" {
+		switch o := initObj.(type) {
+		case *v1beta3.InitConfiguration:
+			o.Patches = &v1beta3.Patches{Directory: p.PatchesDir}
+		case *v1beta4.InitConfiguration:
+			o.Patches = &v1beta4.Patches{Directory: p.PatchesDir}
+		}
+	}
 	applyInitHA(initObj, clusterObj, p)
 	initDoc, err := renderDocument(initObj, nil)
 	if err != nil {
@@ -294,8 +307,31 @@ func RenderJoin(p JoinParams) ([]byte, error) {
 			}},
 		}
 	}
+	if p.PatchesDir != "" {
+		switch o := obj.(type) {
+		case *v1beta3.JoinConfiguration:
+			o.Patches = &v1beta3.Patches{Directory: p.PatchesDir}
+		case *v1beta4.JoinConfiguration:
+			o.Patches = &v1beta4.Patches{Directory: p.PatchesDir}
+		}
+	}
 	applyJoinControlPlane(obj, p.ControlPlane)
 	return renderDocument(obj, nil)
+}
+
+// RenderKubeletSwapPatch renders a node's kubeadm patch of the kubeletconfiguration target (a JSON merge
+// patch, file name "kubeletconfiguration+merge.yaml"): memorySwap.swapBehavior, with the KubeletConfiguration's
+// own apiVersion and kind (the same values as the document it patches: a merge changes nothing there, and
+// the file says what it is).
+func RenderKubeletSwapPatch(swapBehavior string) ([]byte, error) {
+	switch swapBehavior {
+	case "NoSwap", "LimitedSwap":
+	default:
+		return nil, fmt.Errorf("swap behavior %q is not one of NoSwap, LimitedSwap", swapBehavior)
+	}
+	kc := &kubeletv1beta1.KubeletConfiguration{MemorySwap: kubeletv1beta1.MemorySwapConfiguration{SwapBehavior: swapBehavior}}
+	kc.APIVersion, kc.Kind = kubeletv1beta1.SchemeGroupVersion.String(), "KubeletConfiguration"
+	return renderDocument(kc, nil)
 }
 
 // renderKubelet renders the KubeletConfiguration: the user's overrides, then swapboot's swap settings on top.

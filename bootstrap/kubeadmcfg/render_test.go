@@ -658,3 +658,20 @@ func TestJSONFields(t *testing.T) {
 		}
 	}
 }
+
+// A node's swap patch holds memorySwap.swapBehavior and nothing else but the type's own apiVersion and kind;
+// a behaviour the kubelet does not know is refused.
+func TestRenderKubeletSwapPatch(t *testing.T) {
+	got, err := RenderKubeletSwapPatch("LimitedSwap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmemorySwap:\n  swapBehavior: LimitedSwap\n" {
+		t.Errorf("patch:\n%s", got)
+	}
+	for _, bad := range []string{"", "UnlimitedSwap", "limitedswap"} {
+		if _, err := RenderKubeletSwapPatch(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -165,19 +165,19 @@ func BuildSwapChangePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o
 	if o.Enable {
 		command = "swap enable"
 	}
-	p := &Plan{Command: command, Cluster: c, Policy: policy, Master: master, KubeletSetting: swapSettingText(o.Enable, policy),
+	p := &Plan{Command: command, Cluster: c, Policy: policy, Master: master, KubeletSetting: swapSettingText(o.Enable, policy.SwapBehavior),
 		Stages: []Stage{
 			{Phases: []Phase{PhaseConfigMap}},
 			{Phases: []Phase{PhaseSwap, PhaseKubelet, PhaseReady}, Serial: true, StopOnFailure: !o.ContinueOnError},
 		}}
 	if !policy.Legacy && mf.KubeletConfigMap != "" {
-		cm, err := swapConfig(mf.KubeletConfigMapContent, o.Enable, policy)
+		cm, err := swapConfig(mf.KubeletConfigMapContent, o.Enable, policy.SwapBehavior)
 		if err != nil {
 			return nil, fmt.Errorf("%s: configmap %s: %w", master.ID(), mf.KubeletConfigMap, err)
 		}
-		s := kubeletConfigMapStep(mf.KubeletConfigMap, cm, "kube-system/"+mf.KubeletConfigMap+": "+swapSettingText(o.Enable, policy))
+		s := kubeletConfigMapStep(mf.KubeletConfigMap, cm, "kube-system/"+mf.KubeletConfigMap+": "+swapSettingText(o.Enable, policy.SwapBehavior))
 		if cm == mf.KubeletConfigMapContent {
-			s.Skip = "kube-system/" + mf.KubeletConfigMap + " already has " + swapSettingText(o.Enable, policy)
+			s.Skip = "kube-system/" + mf.KubeletConfigMap + " already has " + swapSettingText(o.Enable, policy.SwapBehavior)
 		}
 		p.Hosts = append(p.Hosts, HostPlan{Host: master, Facts: mf, Steps: []Step{s}})
 	}
@@ -211,32 +211,36 @@ func hostIndex(p *Plan, h cluster.Host) int {
 	return -1
 }
 
-func swapSettingText(enable bool, p KubeletPolicy) string {
+// swapSettingText words the swap settings with behavior (the cluster's or one node's).
+func swapSettingText(enable bool, behavior string) string {
 	if !enable {
 		return "failSwapOn default (true), no swap behaviour"
 	}
-	if p.SwapBehavior == "" {
+	if behavior == "" {
 		return "failSwapOn: false"
 	}
-	return "failSwapOn: false, swapBehavior: " + p.SwapBehavior
+	return "failSwapOn: false, swapBehavior: " + behavior
 }
 
 // swapConfig edits a KubeletConfiguration document's swap settings, keeping everything else.
-func swapConfig(content string, enable bool, p KubeletPolicy) (string, error) {
+func swapConfig(content string, enable bool, behavior string) (string, error) {
 	if content == "" {
 		return "", errors.New("no kubelet configuration found")
 	}
-	behavior := ""
-	if enable {
-		behavior = p.SwapBehavior
+	if !enable {
+		behavior = ""
 	}
 	out, err := kubeadmcfg.SetKubeletSwap([]byte(content), !enable, behavior)
 	return string(out), err
 }
 
+// swapChangeSteps: with a per-node policy each node gets its own behaviour (and its kubeadm patch, which
+// an upgrade given --patches keeps), the ConfigMap the cluster's.
 func swapChangeSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, o SwapChangeOptions) ([]Step, error) {
 	var steps []Step
 	var kubelet Step
+	behavior := p.NodeSwapBehavior(f.CgroupV2)
+	setting := swapSettingText(o.Enable, behavior)
 	if p.Legacy {
 		var content string
 		var err error
@@ -248,17 +252,24 @@ func swapChangeSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p Ku
 		if err != nil {
 			return nil, err
 		}
-		kubelet = kubeletEnvStep(f, content, f.KubeletEnvFile+": "+swapSettingText(o.Enable, p)+", kubelet restarted",
-			f.KubeletEnvFile+" already has "+swapSettingText(o.Enable, p))
+		kubelet = kubeletEnvStep(f, content, f.KubeletEnvFile+": "+setting+", kubelet restarted",
+			f.KubeletEnvFile+" already has "+setting)
 		steps = append(steps, kubelet, kubeletRestartStep(kubelet.Skip))
 	} else {
-		content, err := swapConfig(f.KubeletConfig, o.Enable, p)
+		content, err := swapConfig(f.KubeletConfig, o.Enable, behavior)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", kubeletConfigPath, err)
 		}
-		kubelet = kubeletConfigStep(content, kubeletConfigPath+": "+swapSettingText(o.Enable, p)+", kubelet restarted")
+		if p.PerNode && o.Enable {
+			patch, err := kubeletPatchStep(behavior)
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, patch)
+		}
+		kubelet = kubeletConfigStep(content, kubeletConfigPath+": "+setting+", kubelet restarted")
 		if content == f.KubeletConfig && f.KubeletActive == "active" {
-			kubelet.Skip = kubeletConfigPath + " already has " + swapSettingText(o.Enable, p)
+			kubelet.Skip = kubeletConfigPath + " already has " + setting
 		}
 		steps = append(steps, kubelet)
 	}

@@ -250,6 +250,13 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 		f := facts[h.Address]
 		hp := HostPlan{Host: h, Facts: f}
 		hp.Steps = append(hp.Steps, swapStep(c, f), netPrereqsStep())
+		if policy.PerNode {
+			s, err := kubeletPatchStep(policy.NodeSwapBehavior(f.CgroupV2))
+			if err != nil {
+				return nil, fmt.Errorf("%s: kubelet: %w", h.ID(), err)
+			}
+			hp.Steps = append(hp.Steps, s)
+		}
 		if policy.Legacy {
 			s, err := upKubeletEnvStep(f, c.NodeRegistration.KubeletExtraArgs)
 			if err != nil {
@@ -315,7 +322,7 @@ func clusterPolicy(c *cluster.Cluster, facts map[string]hostfacts.Facts) (Kubele
 			v1Hosts = append(v1Hosts, h.ID())
 		}
 	}
-	pol, err := DecideKubelet(v, c.Swap.Behavior, v1Hosts)
+	pol, err := DecideKubelet(v, c.Swap.Behavior, v1Hosts, len(c.Hosts()))
 	var pe *PolicyError
 	if errors.As(err, &pe) && pe.Field == "swap.behavior" && c.Swap.BehaviorLine > 0 {
 		pe.File, pe.Line = c.File, c.Swap.BehaviorLine

@@ -24,6 +24,10 @@ type KubeletPolicy struct {
 	ConfigAPI string
 	// SwapBehavior is memorySwap.swapBehavior ("" leaves it unset).
 	SwapBehavior string
+	// PerNode: behavior auto on 1.30+ with hosts on both cgroup versions. SwapBehavior (NoSwap) is the
+	// cluster's kubelet-config ConfigMap; each node gets its own behaviour (NodeSwapBehavior) through a
+	// kubeadm patch of the kubeletconfiguration target at init and join, and from swap enable.
+	PerNode bool
 	// NodeSwapGate sets featureGates.NodeSwap=true (only 1.22-1.29, only with a behavior).
 	NodeSwapGate bool
 	// FailCgroupV1False sets failCgroupV1: false (kubelet >= 1.35 on cgroup v1 hosts refuses to start otherwise).
@@ -60,9 +64,9 @@ func (e *PolicyError) Error() string {
 // ParseVersion is versions.Parse, the one version parser.
 func ParseVersion(s string) (*version.Version, error) { return versions.Parse(s) }
 
-// DecideKubelet chooses the kubelet swap settings for Kubernetes version v, the cluster file's behavior and
-// the hosts on cgroup v1 (named, for messages).
-func DecideKubelet(v *version.Version, behavior cluster.SwapBehavior, cgroupV1Hosts []string) (KubeletPolicy, error) {
+// DecideKubelet chooses the kubelet swap settings for Kubernetes version v, the cluster file's behavior,
+// the hosts on cgroup v1 (named, for messages) and the number of hosts in all.
+func DecideKubelet(v *version.Version, behavior cluster.SwapBehavior, cgroupV1Hosts []string, hostCount int) (KubeletPolicy, error) {
 	p := KubeletPolicy{Version: "v" + v.String(), IgnorePreflight: []string{"Swap"}}
 	minor := v.Minor()
 	sort.Strings(cgroupV1Hosts)
@@ -116,6 +120,10 @@ func DecideKubelet(v *version.Version, behavior cluster.SwapBehavior, cgroupV1Ho
 			} else {
 				p.SwapBehavior = "NoSwap"
 				p.Notes = append(p.Notes, "auto: cgroup v1 hosts ("+v1List+"): NoSwap (the kubelet tolerates swap, pods get none; LimitedSwap is fatal on cgroup v1)")
+				if len(cgroupV1Hosts) < hostCount {
+					p.PerNode = true
+					p.Notes = append(p.Notes, "auto, per node: the cgroup v2 hosts get LimitedSwap through a kubeadm patch ("+KubeletPatchFile+"), the cluster's kubelet-config ConfigMap keeps NoSwap")
+				}
 			}
 		}
 		p.Notes = append(p.Notes, "failSwapOn: false goes into the KubeletConfiguration passed to kubeadm init; joining nodes get it from the kubelet-config ConfigMap")
@@ -126,4 +134,17 @@ func DecideKubelet(v *version.Version, behavior cluster.SwapBehavior, cgroupV1Ho
 		p.Notes = append(p.Notes, "cgroup v1 hosts ("+v1List+") with kubelet >= 1.35: failCgroupV1: false and SystemVerification ignored, or the kubelet refuses to start")
 	}
 	return p, nil
+}
+
+// NodeSwapBehavior is the swapBehavior of one node: its own (LimitedSwap on cgroup v2, NoSwap on v1)
+// when the policy is per node, the cluster's otherwise.
+func (p KubeletPolicy) NodeSwapBehavior(cgroupV2 bool) string {
+	switch {
+	case !p.PerNode:
+		return p.SwapBehavior
+	case cgroupV2:
+		return "LimitedSwap"
+	default:
+		return "NoSwap"
+	}
 }

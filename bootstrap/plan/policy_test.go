@@ -16,33 +16,44 @@ func TestDecideKubelet(t *testing.T) {
 		version  string
 		behavior cluster.SwapBehavior
 		v1Hosts  []string
+		hosts    int           // hosts in all (0: as many as v1Hosts, at least 1: every host alike)
 		want     KubeletPolicy // Notes not compared
 		wantErr  bool
 	}{
-		{"1.17.1", cluster.SwapAuto, v1, KubeletPolicy{Legacy: true, IgnorePreflight: []string{"Swap"}}, false},
-		{"1.21.14", cluster.SwapAuto, nil, KubeletPolicy{Legacy: true, IgnorePreflight: []string{"Swap"}}, false},
-		{"1.17.1", cluster.SwapLimitedSwap, nil, KubeletPolicy{}, true},
-		{"1.22.0", cluster.SwapAuto, nil, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", IgnorePreflight: []string{"Swap"}}, false},
-		{"1.22.0", cluster.SwapLimitedSwap, nil, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "LimitedSwap", NodeSwapGate: true, IgnorePreflight: []string{"Swap"}}, false},
-		{"1.28.3", cluster.SwapAuto, nil, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "LimitedSwap", NodeSwapGate: true, IgnorePreflight: []string{"Swap"}}, false},
-		{"1.28.3", cluster.SwapAuto, v1, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", IgnorePreflight: []string{"Swap"}}, false},
-		{"1.29.0", cluster.SwapNoSwap, nil, KubeletPolicy{}, true},
-		{"1.28.3", cluster.SwapLimitedSwap, v1, KubeletPolicy{}, true},
-		{"1.30.4", cluster.SwapAuto, nil, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "LimitedSwap", IgnorePreflight: []string{"Swap"}}, false},
-		{"1.30.4", cluster.SwapAuto, v1, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "NoSwap", IgnorePreflight: []string{"Swap"}}, false},
-		{"1.31.0", cluster.SwapNoSwap, nil, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", IgnorePreflight: []string{"Swap"}}, false},
-		{"1.34.1", cluster.SwapAuto, v1, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", IgnorePreflight: []string{"Swap"}}, false},
-		{"1.35.0", cluster.SwapAuto, v1, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", FailCgroupV1False: true, IgnorePreflight: []string{"Swap", "SystemVerification"}}, false},
-		{"1.37.2", cluster.SwapAuto, nil, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "LimitedSwap", IgnorePreflight: []string{"Swap"}}, false},
-		{"1.37.2", cluster.SwapLimitedSwap, v1, KubeletPolicy{}, true},
+		{"1.17.1", cluster.SwapAuto, v1, 0, KubeletPolicy{Legacy: true, IgnorePreflight: []string{"Swap"}}, false},
+		{"1.21.14", cluster.SwapAuto, nil, 0, KubeletPolicy{Legacy: true, IgnorePreflight: []string{"Swap"}}, false},
+		{"1.17.1", cluster.SwapLimitedSwap, nil, 0, KubeletPolicy{}, true},
+		{"1.22.0", cluster.SwapAuto, nil, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.22.0", cluster.SwapLimitedSwap, nil, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "LimitedSwap", NodeSwapGate: true, IgnorePreflight: []string{"Swap"}}, false},
+		{"1.28.3", cluster.SwapAuto, nil, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "LimitedSwap", NodeSwapGate: true, IgnorePreflight: []string{"Swap"}}, false},
+		{"1.28.3", cluster.SwapAuto, v1, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.29.0", cluster.SwapNoSwap, nil, 0, KubeletPolicy{}, true},
+		{"1.28.3", cluster.SwapLimitedSwap, v1, 0, KubeletPolicy{}, true},
+		{"1.30.4", cluster.SwapAuto, nil, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "LimitedSwap", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.30.4", cluster.SwapAuto, v1, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "NoSwap", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.31.0", cluster.SwapNoSwap, nil, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.34.1", cluster.SwapAuto, v1, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.35.0", cluster.SwapAuto, v1, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", FailCgroupV1False: true, IgnorePreflight: []string{"Swap", "SystemVerification"}}, false},
+		{"1.37.2", cluster.SwapAuto, nil, 0, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "LimitedSwap", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.37.2", cluster.SwapLimitedSwap, v1, 0, KubeletPolicy{}, true},
+		// Hosts on both cgroup versions: per node from 1.30 (NoSwap in the ConfigMap), not before, not when
+		// the behaviour is the file's.
+		{"1.30.4", cluster.SwapAuto, v1, 2, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", SwapBehavior: "NoSwap", PerNode: true, IgnorePreflight: []string{"Swap"}}, false},
+		{"1.37.2", cluster.SwapAuto, v1, 3, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", PerNode: true, FailCgroupV1False: true, IgnorePreflight: []string{"Swap", "SystemVerification"}}, false},
+		{"1.29.2", cluster.SwapAuto, v1, 2, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta3", IgnorePreflight: []string{"Swap"}}, false},
+		{"1.37.2", cluster.SwapNoSwap, v1, 2, KubeletPolicy{ConfigAPI: "kubeadm.k8s.io/v1beta4", SwapBehavior: "NoSwap", FailCgroupV1False: true, IgnorePreflight: []string{"Swap", "SystemVerification"}}, false},
+		{"1.37.2", cluster.SwapLimitedSwap, v1, 2, KubeletPolicy{}, true},
 	}
 	for _, c := range cases {
 		name := c.version + "/" + string(c.behavior)
-		if len(c.v1Hosts) > 0 {
+		hosts := max(c.hosts, len(c.v1Hosts), 1)
+		if len(c.v1Hosts) == hosts {
 			name += "/cgroupv1"
+		} else if len(c.v1Hosts) > 0 {
+			name += "/mixed"
 		}
 		t.Run(name, func(t *testing.T) {
-			got, err := DecideKubelet(version.MustParseGeneric(c.version), c.behavior, c.v1Hosts)
+			got, err := DecideKubelet(version.MustParseGeneric(c.version), c.behavior, c.v1Hosts, hosts)
 			if c.wantErr {
 				var pe *PolicyError
 				if !errors.As(err, &pe) {
@@ -67,12 +78,30 @@ func TestDecideKubelet(t *testing.T) {
 // The invariants from docs/versions.md, over every supported minor and both cgroup versions.
 func TestDecideKubeletInvariants(t *testing.T) {
 	for minor := 17; minor <= 37; minor++ {
-		for _, v1 := range [][]string{nil, {"h"}} {
+		for _, hosts := range []struct {
+			v1  []string
+			all int
+		}{{nil, 2}, {[]string{"h"}, 1}, {[]string{"h"}, 2}} {
+			v1 := hosts.v1
 			for _, b := range []cluster.SwapBehavior{cluster.SwapAuto, cluster.SwapNoSwap, cluster.SwapLimitedSwap} {
 				v := version.MajorMinor(1, uint(minor))
-				p, err := DecideKubelet(v, b, v1)
+				p, err := DecideKubelet(v, b, v1, hosts.all)
 				if err != nil {
 					continue
+				}
+				// A cgroup v1 node never gets LimitedSwap, a cgroup v2 node gets it only where the cluster has
+				// it or the policy is per node (auto, 1.30+, both cgroup versions).
+				if p.NodeSwapBehavior(false) == "LimitedSwap" && len(v1) > 0 {
+					t.Errorf("1.%d %s: a cgroup v1 node gets LimitedSwap", minor, b)
+				}
+				if p.PerNode != (b == cluster.SwapAuto && minor >= 30 && len(v1) > 0 && len(v1) < hosts.all) {
+					t.Errorf("1.%d %s %v of %d: PerNode=%v", minor, b, v1, hosts.all, p.PerNode)
+				}
+				if p.PerNode && (p.NodeSwapBehavior(true) != "LimitedSwap" || p.NodeSwapBehavior(false) != "NoSwap" || p.SwapBehavior != "NoSwap") {
+					t.Errorf("1.%d: per node: v2 %q, v1 %q, cluster %q", minor, p.NodeSwapBehavior(true), p.NodeSwapBehavior(false), p.SwapBehavior)
+				}
+				if !p.PerNode && (p.NodeSwapBehavior(true) != p.SwapBehavior || p.NodeSwapBehavior(false) != p.SwapBehavior) {
+					t.Errorf("1.%d: not per node, yet a node's behaviour differs from the cluster's %q", minor, p.SwapBehavior)
 				}
 				if p.SwapBehavior == "UnlimitedSwap" {
 					t.Errorf("1.%d: UnlimitedSwap", minor)

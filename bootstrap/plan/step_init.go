@@ -134,6 +134,7 @@ func initParams(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token strin
 	if p.FailCgroupV1False {
 		params.Kubelet.FailCgroupV1 = &falseVal
 	}
+	params.PatchesDir = patchesDir(p)
 	return params
 }
 
@@ -154,4 +155,13 @@ func legacyInitFlags(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token 
 		flags = append(flags, "--cri-socket="+c.NodeRegistration.CRISocket)
 	}
 	return flags
+}
+
+// patchesDir is the kubeadm patches directory init and join name: swapboot's, when each node has its own
+// swap behaviour.
+func patchesDir(p KubeletPolicy) string {
+	if p.PerNode {
+		return KubeletPatchDir
+	}
+	return ""
 }

@@ -17,6 +17,7 @@ type joinKind struct {
 	address       string
 	legacy        bool
 	configAPI     string
+	patchesDir    string
 	endpoint      string
 	token         templates.Secret
 	nodeName      string
@@ -53,6 +54,7 @@ func (k joinKind) config(rt Runtime) (string, error) {
 		ImagePullPolicy:       k.nodeReg.ImagePullPolicy,
 		IgnorePreflightErrors: k.ignore,
 		KubeletExtraArgs:      k.nodeReg.KubeletExtraArgs,
+		PatchesDir:            k.patchesDir,
 	})
 	return string(doc), err
 }
@@ -108,7 +110,7 @@ func apiServerEndpoint(master cluster.Host) string {
 }
 
 func joinStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p KubeletPolicy, token, redo string) Step {
-	k := joinKind{address: h.Address, legacy: p.Legacy, configAPI: p.ConfigAPI, endpoint: joinEndpoint(c), token: templates.Secret(token), nodeName: h.Name,
+	k := joinKind{address: h.Address, legacy: p.Legacy, configAPI: p.ConfigAPI, patchesDir: patchesDir(p), endpoint: joinEndpoint(c), token: templates.Secret(token), nodeName: h.Name,
 		ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, alreadyJoined: f.Joined && redo == "", redo: redo}
 	summary := "kubeadm join " + k.endpoint + " (--ignore-preflight-errors=" + strings.Join(k.ignore, ",") + ")"
 	if !p.Legacy {

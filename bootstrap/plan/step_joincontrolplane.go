@@ -10,14 +10,15 @@ import (
 // through the endpoint, with the CA hash read from the first master: rendered at run time.
 type joinControlPlaneKind struct {
 	showsKubeletLog
-	configAPI string
-	endpoint  string
-	address   string
-	token     templates.Secret
-	key       templates.Secret
-	nodeName  string
-	ignore    []string
-	nodeReg   cluster.NodeRegistration
+	configAPI  string
+	patchesDir string
+	endpoint   string
+	address    string
+	token      templates.Secret
+	key        templates.Secret
+	nodeName   string
+	ignore     []string
+	nodeReg    cluster.NodeRegistration
 	// complete: already a control plane; the step is skipped and waits for nothing.
 	complete bool
 }
@@ -37,6 +38,7 @@ func (k joinControlPlaneKind) Script(rt Runtime) (templates.Script, error) {
 		IgnorePreflightErrors: k.ignore,
 		KubeletExtraArgs:      k.nodeReg.KubeletExtraArgs,
 		ControlPlane:          &kubeadmcfg.JoinControlPlane{AdvertiseAddress: k.address, CertificateKey: string(k.key)},
+		PatchesDir:            k.patchesDir,
 	})
 	if err != nil {
 		return nil, err
@@ -85,7 +87,7 @@ func (st *RunState) setControlPlaneErr(err error) {
 }
 
 func joinControlPlaneStep(c *cluster.Cluster, h cluster.Host, p KubeletPolicy, token, key string, complete bool) Step {
-	k := joinControlPlaneKind{configAPI: p.ConfigAPI, endpoint: c.ControlPlane.Endpoint, address: h.Address, token: templates.Secret(token),
+	k := joinControlPlaneKind{configAPI: p.ConfigAPI, patchesDir: patchesDir(p), endpoint: c.ControlPlane.Endpoint, address: h.Address, token: templates.Secret(token),
 		key: templates.Secret(key), nodeName: h.Name, ignore: mergeIgnored(p.IgnorePreflight, c.NodeRegistration.IgnorePreflightErrors), nodeReg: c.NodeRegistration, complete: complete}
 	return newStep(k, "kubeadm join --config /var/lib/swapboot/kubeadm-join.yaml as a control plane ("+k.endpoint+", "+p.ConfigAPI+", advertise "+h.Address+")")
 }

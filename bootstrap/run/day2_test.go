@@ -182,3 +182,46 @@ func TestResetPlanResetsWorkersFirst(t *testing.T) {
 		}
 	}
 }
+
+// swap enable on a cluster whose nodes differ (auto, 1.30+): the ConfigMap gets NoSwap, each node its own
+// behaviour in its kubelet config and its kubeadm patch (LimitedSwap on the cgroup v2 worker only).
+func TestSwapEnablePerNodeBehaviour(t *testing.T) {
+	c, facts := runningCluster(t)
+	for _, a := range []string{c.Masters[0].Address, c.Workers[0].Address} {
+		f := facts[a]
+		f.CgroupV2 = false
+		facts[a] = f
+	}
+	p, err := plan.BuildSwapChangePlan(c, facts, plan.SwapChangeOptions{Enable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{c.Masters[0].Address: "NoSwap", c.Workers[0].Address: "NoSwap", c.Workers[1].Address: "LimitedSwap"}
+	var order []string
+	for _, hp := range p.Hosts {
+		for _, s := range hp.Steps {
+			order = append(order, hp.Host.Address+":"+s.Template())
+			behaviour := want[hp.Host.Address]
+			var content string
+			switch s.Template() {
+			case "kubelet-configmap":
+				behaviour, content = "NoSwap", s.Files["configmap/kubelet-config/kubelet"]
+			case "kubelet-config":
+				content = s.Files["/var/lib/kubelet/config.yaml"]
+			case "kubelet-patch":
+				content = s.Files[plan.KubeletPatchFile]
+			default:
+				continue
+			}
+			if !strings.Contains(content, "swapBehavior: "+behaviour+"\n") {
+				t.Errorf("%s %s: want swapBehavior %s:\n%s", hp.Host.Address, s.Template(), behaviour, content)
+			}
+		}
+	}
+	wantOrder := "192.168.122.50:kubelet-configmap,192.168.122.50:swap,192.168.122.50:kubelet-patch,192.168.122.50:kubelet-config,192.168.122.50:wait-ready," +
+		"192.168.122.51:swap,192.168.122.51:kubelet-patch,192.168.122.51:kubelet-config,192.168.122.51:wait-ready," +
+		"192.168.122.52:swap,192.168.122.52:kubelet-patch,192.168.122.52:kubelet-config,192.168.122.52:wait-ready"
+	if got := strings.Join(order, ","); got != wantOrder {
+		t.Errorf("steps\n got %s\nwant %s", got, wantOrder)
+	}
+}

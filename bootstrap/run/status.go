@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -39,9 +40,12 @@ type NodeStatus struct {
 	FstabEntry   bool   `json:"fstabEntry"`
 	FailSwapOn   bool   `json:"failSwapOn"`
 	SwapBehavior string `json:"swapBehavior,omitempty"`
-	KubeletState string `json:"kubelet,omitempty"`
-	NodeName     string `json:"nodeName,omitempty"`
-	Ready        string `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
+	// NodeSwapCapacity is the swap in bytes the node's kubelet reports to the API (status.nodeInfo.swap,
+	// Kubernetes 1.32+); nil when the API was not asked or the kubelet reports none.
+	NodeSwapCapacity *int64 `json:"nodeSwapCapacity,omitempty"`
+	KubeletState     string `json:"kubelet,omitempty"`
+	NodeName         string `json:"nodeName,omitempty"`
+	Ready            string `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
 	// CNIPod is the state of the pod network's pod on this node (flannel): Running, not ready, a pod phase
 	// such as Pending, none (no pod there), or "" when unknown or when swapboot applies no pod network.
 	CNIPod string `json:"cniPod,omitempty"`
@@ -103,9 +107,9 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	}
 	statuses := make([]NodeStatus, len(hosts))
 	var mu sync.Mutex
-	var nodes map[string][2]string // address or name -> {name, Ready}
-	var cniPods map[string]string  // node name -> its pod network pod's state
-	var api APIState               // what the masters' API answered (the best answer of any master)
+	var nodes map[string]apiNode  // by address and by name
+	var cniPods map[string]string // node name -> its pod network pod's state
+	var api APIState              // what the masters' API answered (the best answer of any master)
 	index := map[string]int{}
 	for i, h := range hosts {
 		index[h.Address] = i
@@ -143,7 +147,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		if h.Role != cluster.RoleMaster {
 			return
 		}
-		state, list, pods := APINoCluster, map[string][2]string(nil), map[string]string(nil)
+		state, list, pods := APINoCluster, map[string]apiNode(nil), map[string]string(nil)
 		if f.ControlPlane {
 			res, err := conn.Run(ctx, sshexec.Cmd{Script: nodesScript})
 			if err != nil {
@@ -174,9 +178,9 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	for i := range statuses {
 		st := &statuses[i]
 		if n, ok := nodes[st.Address]; ok {
-			st.NodeName, st.Ready = n[0], n[1]
+			st.NodeName, st.Ready, st.NodeSwapCapacity = n.Name, n.Ready, n.SwapCapacity
 		} else if n, ok := nodes[st.NodeName]; ok && st.NodeName != "" {
-			st.Ready = n[1]
+			st.Ready, st.NodeSwapCapacity = n.Ready, n.SwapCapacity
 		}
 		if c.Networking.CNI.Plugin == cluster.CNIFlannel && nodes != nil && st.NodeName != "" {
 			st.CNIPod = cniPods[st.NodeName]
@@ -317,10 +321,17 @@ func (s APIState) Why() string {
 	return "the master's API answered " + string(s)
 }
 
-// parseNodes reads nodes.sh output: the "@swapboot fact api=STATE" line, then "name<TAB>ready<TAB>ip"
-// lines, indexed by name and by IP. Output without a state line (an older script) with node lines is ok.
-func parseNodes(out string) (APIState, map[string][2]string) {
-	nodes := map[string][2]string{}
+// apiNode is one node as the API server knows it (nodes.sh).
+type apiNode struct {
+	Name, Ready  string
+	SwapCapacity *int64 // bytes; nil when the kubelet reports none
+}
+
+// parseNodes reads nodes.sh output: the "@swapboot fact api=STATE" line, then
+// "name<TAB>ready<TAB>ip<TAB>swap capacity" lines, indexed by name and by IP. Output without a state line
+// (an older script) with node lines is ok, and so are lines without the later columns.
+func parseNodes(out string) (APIState, map[string]apiNode) {
+	nodes := map[string]apiNode{}
 	var state APIState
 	for _, line := range strings.Split(out, "\n") {
 		if v, ok := strings.CutPrefix(line, "@swapboot fact api="); ok {
@@ -334,7 +345,12 @@ func parseNodes(out string) (APIState, map[string][2]string) {
 		if len(f) < 2 || f[0] == "" {
 			continue
 		}
-		v := [2]string{f[0], f[1]}
+		v := apiNode{Name: f[0], Ready: f[1]}
+		if len(f) > 3 && f[3] != "" {
+			if n, err := strconv.ParseInt(f[3], 10, 64); err == nil && n >= 0 {
+				v.SwapCapacity = &n
+			}
+		}
 		nodes[f[0]] = v
 		if len(f) > 2 && f[2] != "" {
 			nodes[f[2]] = v
@@ -348,14 +364,18 @@ func parseNodes(out string) (APIState, map[string][2]string) {
 
 func printStatusTable(w io.Writer, statuses []NodeStatus) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tKUBELET STATE\tREADY\tCNI\tOK")
+	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tNODE SWAP\tKUBELET STATE\tREADY\tCNI\tOK")
 	for _, s := range statuses {
 		swap := "off"
 		if s.SwapSizeKiB > 0 {
 			swap = fmt.Sprintf("%s %dMiB", s.SwapPath, (s.SwapSizeKiB+512)>>10)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
-			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), orDash(s.KubeletState), orDash(s.Ready), orDash(s.CNIPod), s.OK)
+		nodeSwap := "-"
+		if s.NodeSwapCapacity != nil {
+			nodeSwap = fmt.Sprintf("%dMiB", (*s.NodeSwapCapacity+1<<19)>>20)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
+			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), nodeSwap, orDash(s.KubeletState), orDash(s.Ready), orDash(s.CNIPod), s.OK)
 	}
 	_ = tw.Flush()
 	for _, s := range statuses {

@@ -27,7 +27,7 @@ func TestParseCNIPods(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	// The node lines are untouched by the pod lines.
-	if _, nodes := parseNodes(out); len(nodes) != 2 || nodes["m1"] != [2]string{"m1", "True"} {
+	if _, nodes := parseNodes(out); len(nodes) != 2 || nodes["m1"].Name != "m1" || nodes["m1"].Ready != "True" {
 		t.Errorf("nodes %v", nodes)
 	}
 }

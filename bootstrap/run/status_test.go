@@ -87,8 +87,25 @@ func TestStatusSaysWhatTheAPIAnswered(t *testing.T) {
 
 func TestParseNodesReadsTheAPIState(t *testing.T) {
 	state, nodes := parseNodes("@swapboot fact api=ok\nm1\tTrue\t10.0.0.1\n")
-	if state != APIOK || nodes["10.0.0.1"] != [2]string{"m1", "True"} {
+	if state != APIOK || nodes["10.0.0.1"].Name != "m1" || nodes["10.0.0.1"].Ready != "True" {
 		t.Errorf("%q %v", state, nodes)
+	}
+}
+
+// The swap capacity a node reports to the API is the fourth column: bytes, or nothing when the kubelet
+// reports none (before 1.32, or no swap); a value that is not a count is ignored, not guessed.
+func TestParseNodesReadsTheNodesSwapCapacity(t *testing.T) {
+	_, nodes := parseNodes("@swapboot fact api=ok\nm1\tTrue\t10.0.0.1\t0\nw1\tTrue\t10.0.0.2\t1073741824\nw2\tFalse\t10.0.0.3\t\nw3\tTrue\t10.0.0.4\tlots\n")
+	if n := nodes["w1"].SwapCapacity; n == nil || *n != 1<<30 {
+		t.Errorf("w1: %v", n)
+	}
+	if n := nodes["10.0.0.1"].SwapCapacity; n == nil || *n != 0 {
+		t.Errorf("m1: %v", n)
+	}
+	for _, name := range []string{"w2", "w3"} {
+		if n := nodes[name].SwapCapacity; n != nil {
+			t.Errorf("%s: %d", name, *n)
+		}
 	}
 }
 
