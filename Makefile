@@ -41,10 +41,11 @@ flannel: prereqs
 vm-base: prereqs
 	./lab/vmimage/build.sh --base-only --cache $(LAB_CACHE)
 
-# What the lab's tests need built: the guest's base in parallel with the compiles (-Oline keeps each line whole;
-# every line of the three scripts says which one wrote it), then the guest image, which needs all three.
+# What the lab's tests need built: the guest's base in parallel with the compiles, then the guest image, which
+# needs all three. Their progress streams interleaved (no -O, which would hold each build's output until it
+# ends); every log line of the three scripts says which one wrote it.
 lab-builds: prereqs lab
-	$(MAKE) --no-print-directory -j3 -Oline k8s flannel vm-base
+	$(MAKE) --no-print-directory -j3 k8s flannel vm-base
 	$(MAKE) --no-print-directory vm-image
 
 # The image of the lab's vm hosts (qemu guests with cgroup v2; lab up --vm-workers), built once into

@@ -306,8 +306,16 @@ type nodeStatus struct {
 	Address   string   `json:"address"`
 	Reachable bool     `json:"reachable"`
 	Kubeadm   string   `json:"kubeadmVersion"`
+	NodeName  string   `json:"nodeName"`
 	SwapAreas int      `json:"swapAreas"`
 	Problems  []string `json:"problems"`
+	// Cgroup, FailSwapOn, SwapBehavior and NodeSwapCapacity: the kubelet's swap settings and what the node
+	// reports to the API.
+	Cgroup           string `json:"cgroup"`
+	FailSwapOn       bool   `json:"failSwapOn"`
+	SwapBehavior     string `json:"swapBehavior"`
+	NodeSwapCapacity *int64 `json:"nodeSwapCapacity"`
+	OK               bool   `json:"ok"`
 }
 
 // status runs `swapboot status -o json` on file and returns the hosts by address.

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -149,20 +148,5 @@ func (e *env) flannelSubnet(host string) string {
 // withNetworking writes a copy of the cluster file with another networking: line and returns its path.
 func (e *env) withNetworking(networking string) string {
 	e.t.Helper()
-	data, err := os.ReadFile(e.clusterFile)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var lines []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "networking:") {
-			line = "networking: " + networking
-		}
-		lines = append(lines, line)
-	}
-	path := filepath.Join(e.dir, "cluster-networking.yaml")
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		e.t.Fatal(err)
-	}
-	return path
+	return e.withLine(e.clusterFile, filepath.Join(e.dir, "cluster-networking.yaml"), "networking:", "networking: "+networking)
 }

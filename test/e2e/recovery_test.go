@@ -237,22 +237,32 @@ func TestRecovery(t *testing.T) {
 // withKubelet writes a copy of the lab's cluster file whose kubelet: line is kubeletLine.
 func (e *env) withKubelet(file, kubeletLine string) string {
 	e.t.Helper()
-	data, err := os.ReadFile(filepath.Join(e.dir, "cluster.yaml"))
+	return e.withLine(filepath.Join(e.dir, "cluster.yaml"), filepath.Join(e.dir, file), "kubelet:", kubeletLine)
+}
+
+// withLine writes to dst a copy of the cluster file src whose line starting with prefix (a top-level
+// field) is line, and returns dst.
+func (e *env) withLine(src, dst, prefix, line string) string {
+	e.t.Helper()
+	data, err := os.ReadFile(src)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	var lines []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "kubelet:") {
-			line = kubeletLine
+	found := false
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			l, found = line, true
 		}
-		lines = append(lines, line)
+		lines = append(lines, l)
 	}
-	path := filepath.Join(e.dir, file)
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+	if !found {
+		e.t.Fatalf("%s has no %s line", src, prefix)
+	}
+	if err := os.WriteFile(dst, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		e.t.Fatal(err)
 	}
-	return path
+	return dst
 }
 
 // apiState is what `status -o json` says the master's API answered.

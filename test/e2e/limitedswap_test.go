@@ -1,0 +1,306 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/swapboot/swapboot/lab"
+)
+
+// The pods of the swap proof: the container touches swapTouch, more than its limit, less than the limit
+// plus the swap KEP-2400's formula gives it on the guest (checked against the node's own numbers).
+const (
+	swapRequest = "768Mi"
+	swapLimit   = "896Mi"
+	swapTouch   = 1024 // MiB
+	pageSize    = 4096
+)
+
+// TestLimitedSwapOnVMWorker is issue 14's proof, on a namespace master (the machine's cgroup v1) and one
+// vm worker (a qemu guest, cgroup v2), with behavior auto and a 1 GiB swap file:
+//   - up gives the master NoSwap and the guest LimitedSwap (each node's own, through its kubeadm patch),
+//     read back from the running kubelets (configz) and from status; every node Ready;
+//   - on the guest a Burstable pod whose container touches more than its memory limit keeps running: its
+//     cgroup's memory.swap.max is the formula's value (request / node memory x node swap) and
+//     memory.swap.current is above zero; the same pod made Guaranteed is OOM-killed with memory.swap.max 0;
+//   - the Burstable pod on the cgroup v1 master (NoSwap) is OOM-killed: the kubelet sets its
+//     memory+swap limit to its memory limit (docs/versions.md);
+//   - swap disable, then swap enable, on the guest: the proof holds again.
+func TestLimitedSwapOnVMWorker(t *testing.T) {
+	defer timed(t, "TestLimitedSwapOnVMWorker total")()
+	before := memAvailableMiB(t)
+	e := startLab(t, "lswap", "10.96.0.0/24", 2, func(o *lab.Options) { o.VMWorkers = 1 })
+	e.memBefore = before
+	masterIP, guestIP := e.ip(0), e.ip(1)
+	e.clusterFile = e.withLine(filepath.Join(e.dir, "cluster.yaml"), filepath.Join(e.dir, "cluster-1g.yaml"), "swap:", "swap: {size: 1G, path: /swapfile, behavior: auto}")
+	var master, guest string // node names
+
+	t.Run("up: NoSwap on the cgroup v1 master, LimitedSwap on the cgroup v2 guest, all Ready", func(t *testing.T) {
+		defer timed(t, "up with a vm worker")()
+		// The guest runs under software emulation: its flannel and kube-proxy pods start in minutes.
+		if code, out := e.up("--pod-network-timeout", "12m"); code != 0 {
+			t.Fatalf("up: exit %d\n%s", code, out)
+		}
+		if out, err := e.waitNodesReady(2, 5*time.Minute); err != nil {
+			t.Fatalf("nodes: %v\n%s", err, out)
+		}
+		st, _ := e.status(e.clusterFile, nil)
+		m, g := st[masterIP], st[guestIP]
+		master, guest = m.NodeName, g.NodeName
+		if m.Cgroup != "v1" || m.SwapBehavior != "NoSwap" || g.Cgroup != "v2" || g.SwapBehavior != "LimitedSwap" {
+			t.Errorf("status: master cgroup %s %s, guest cgroup %s %s; want v1 NoSwap, v2 LimitedSwap", m.Cgroup, m.SwapBehavior, g.Cgroup, g.SwapBehavior)
+		}
+		if !m.OK || !g.OK {
+			t.Errorf("status problems: master %s; guest %s", m.problems(), g.problems())
+		}
+		if g.NodeSwapCapacity == nil || *g.NodeSwapCapacity < 1000<<20 {
+			t.Errorf("the guest reports swap capacity %v to the API, want about 1 GiB", g.NodeSwapCapacity)
+		}
+		for node, want := range map[string]string{master: "NoSwap", guest: "LimitedSwap"} {
+			if got := e.runningSwapBehavior(node); got != want {
+				t.Errorf("%s's running kubelet (configz) has swapBehavior %q, want %q", node, got, want)
+			}
+		}
+		for name, want := range map[string]string{e.name(0): "NoSwap", e.name(1): "LimitedSwap"} {
+			if patch := e.host(name, "cat", "/var/lib/swapboot/kubeadm-patches/kubeletconfiguration+merge.yaml"); !strings.Contains(patch, "swapBehavior: "+want) {
+				t.Errorf("%s's kubeadm patch:\n%s\nwant swapBehavior %s", name, patch, want)
+			}
+		}
+		// The cluster's ConfigMap keeps what every node tolerates; the guest's own setting is its patch's.
+		if cm, err := e.kubectlOut("-n", "kube-system", "get", "configmap", "kubelet-config", "-o", "jsonpath={.data.kubelet}"); err != nil || !strings.Contains(cm, "swapBehavior: NoSwap") {
+			t.Errorf("kubelet-config ConfigMap: %v\n%s", err, cm)
+		}
+	})
+	if master == "" || guest == "" {
+		t.Fatal("no cluster to prove swap on")
+	}
+
+	t.Run("on the guest a Burstable pod swaps past its memory limit; a Guaranteed one is OOM-killed", func(t *testing.T) {
+		defer timed(t, "swap proof on the guest")()
+		e.limitedSwapProof(t, guest, "1")
+	})
+
+	t.Run("on the cgroup v1 master (NoSwap) the Burstable pod is OOM-killed", func(t *testing.T) {
+		defer timed(t, "Burstable pod on the cgroup v1 master")()
+		first, reason := e.runToEnd(t, "burstable-v1", master, swapRequest, swapLimit)
+		t.Logf("cgroup v1 master: memory.memsw.limit_in_bytes %s, container ended %s", first, reason)
+		if reason != "OOMKilled" {
+			t.Errorf("the Burstable pod on the cgroup v1 master ended %q, want OOMKilled (NoSwap: memory+swap limit = memory limit)", reason)
+		}
+		if want := strconv.FormatInt(quantity(swapLimit), 10); first != want {
+			t.Errorf("its memory.memsw.limit_in_bytes is %q, want the memory limit %s", first, want)
+		}
+	})
+
+	t.Run("swap disable, then enable, on the guest: the proof holds again", func(t *testing.T) {
+		defer timed(t, "swap disable and enable on the guest")()
+		if code, out := e.cmd("swap", "disable", "--node", guestIP, "--ready-timeout", "8m"); code != 0 {
+			t.Fatalf("swap disable: exit %d\n%s", code, out)
+		}
+		st, _ := e.status(e.clusterFile, nil)
+		if g := st[guestIP]; !g.FailSwapOn || g.SwapBehavior != "" || g.SwapAreas != 0 {
+			t.Errorf("after swap disable the guest has failSwapOn %v, behaviour %q, %d swap areas", g.FailSwapOn, g.SwapBehavior, g.SwapAreas)
+		}
+		if code, out := e.cmd("swap", "enable", "--node", guestIP, "--ready-timeout", "8m"); code != 0 {
+			t.Fatalf("swap enable: exit %d\n%s", code, out)
+		}
+		st, _ = e.status(e.clusterFile, nil)
+		if g := st[guestIP]; g.FailSwapOn || g.SwapBehavior != "LimitedSwap" || !g.OK {
+			t.Errorf("after swap enable the guest has failSwapOn %v, behaviour %q, problems %s", g.FailSwapOn, g.SwapBehavior, g.problems())
+		}
+		if got := e.runningSwapBehavior(guest); got != "LimitedSwap" {
+			t.Errorf("the guest's running kubelet has swapBehavior %q after swap enable", got)
+		}
+		e.limitedSwapProof(t, guest, "2")
+	})
+}
+
+// limitedSwapProof runs the Burstable pod (kept running, checked) and the Guaranteed pod (OOM-killed) on
+// node; suffix names this round's pods.
+func (e *env) limitedSwapProof(t *testing.T, node, suffix string) {
+	t.Helper()
+	memCap, swapCap := e.nodeMemory(t, node)
+	request, limit := quantity(swapRequest), quantity(swapLimit)
+	formula := int64(float64(request) / float64(memCap) * float64(swapCap))
+	over := int64(swapTouch)<<20 - limit
+	t.Logf("%s: memory capacity %d MiB, swap capacity %d MiB: swap limit %d MiB for a %s request; the pod touches %d MiB past its %s limit",
+		node, memCap>>20, swapCap>>20, formula>>20, swapRequest, over>>20, swapLimit)
+	if formula < over+64<<20 {
+		t.Fatalf("the guest's sizes leave no clear margin: swap limit %d MiB for %d MiB past the limit (guest memory, the swap file or the pod changed)", formula>>20, over>>20)
+	}
+
+	burstable := "burstable-" + suffix
+	e.applyHogPod(t, burstable, node, swapRequest, swapLimit)
+	e.waitLog(t, burstable, fmt.Sprintf("memhog: holding %d MiB", swapTouch), 6*time.Minute)
+	cg, err := e.kubectlOut("exec", burstable, "--", "cat", "/sys/fs/cgroup/memory.swap.max", "/sys/fs/cgroup/memory.swap.current", "/sys/fs/cgroup/memory.max")
+	if err != nil {
+		t.Fatalf("reading the container's cgroup: %v\n%s", err, cg)
+	}
+	f := strings.Fields(cg)
+	if len(f) != 3 {
+		t.Fatalf("the container's cgroup: %q", cg)
+	}
+	swapMax, _ := strconv.ParseInt(f[0], 10, 64)
+	swapCurrent, _ := strconv.ParseInt(f[1], 10, 64)
+	memMax, _ := strconv.ParseInt(f[2], 10, 64)
+	t.Logf("%s: memory.max %d MiB, memory.swap.max %d (formula %d), memory.swap.current %d MiB", burstable, memMax>>20, swapMax, formula, swapCurrent>>20)
+	e.labMemory("a Burstable pod holding " + strconv.Itoa(swapTouch) + " MiB on the guest")
+	// The kernel keeps the limit in pages: the written value rounded down to one.
+	if swapMax != formula/pageSize*pageSize {
+		t.Errorf("memory.swap.max %d, want the formula's %d rounded down to a page (%d)", swapMax, formula, formula/pageSize*pageSize)
+	}
+	if swapCurrent <= 0 {
+		t.Errorf("memory.swap.current %d while the pod holds more than its limit", swapCurrent)
+	}
+	if memMax != limit {
+		t.Errorf("memory.max %d, want the limit %d", memMax, limit)
+	}
+	if st, _ := e.kubectlOut("get", "pod", burstable, "-o", "jsonpath={.status.phase} {.status.containerStatuses[0].restartCount} {.status.qosClass}"); st != "Running 0 Burstable" {
+		t.Errorf("%s: phase, restarts, QoS = %q, want Running 0 Burstable", burstable, st)
+	}
+	if out, err := e.kubectlOut("delete", "pod", burstable, "--wait", "--timeout=3m"); err != nil {
+		t.Errorf("delete %s: %v\n%s", burstable, err, out)
+	}
+
+	guaranteed := "guaranteed-" + suffix
+	first, reason := e.runToEnd(t, guaranteed, node, swapLimit, swapLimit)
+	if reason != "OOMKilled" || first != "0" {
+		t.Errorf("%s: memory.swap.max %q, ended %q; want 0 and OOMKilled", guaranteed, first, reason)
+	}
+}
+
+// nodeMemory is what node's kubelet uses in KEP-2400's formula: its memory capacity and swap capacity
+// (status.capacity.memory and status.nodeInfo.swap.capacity are machineInfo's MemoryCapacity and
+// SwapCapacity).
+func (e *env) nodeMemory(t *testing.T, node string) (memory, swap int64) {
+	t.Helper()
+	out, err := e.kubectlOut("get", "node", node, "-o", "jsonpath={.status.capacity.memory} {.status.nodeInfo.swap.capacity}")
+	f := strings.Fields(out)
+	if err != nil || len(f) != 2 {
+		t.Fatalf("node %s memory and swap: %v %q", node, err, out)
+	}
+	mem, err := resource.ParseQuantity(f[0])
+	if err != nil {
+		t.Fatalf("node %s memory %q: %v", node, f[0], err)
+	}
+	swap, err = strconv.ParseInt(f[1], 10, 64)
+	if err != nil || swap <= 0 {
+		t.Fatalf("node %s swap capacity %q", node, f[1])
+	}
+	return mem.Value(), swap
+}
+
+// applyHogPod starts memhog in the tools image on node (nodeName: no scheduler, so the master's taint does
+// not matter) with the memory request and limit given (equal: a Guaranteed pod, which also needs its CPU
+// request equal to its limit). Its first log line is the container's swap limit: memory.swap.max on
+// cgroup v2, memory.memsw.limit_in_bytes on v1.
+func (e *env) applyHogPod(t *testing.T, name, node, request, limit string) {
+	t.Helper()
+	cpu := ""
+	if request == limit {
+		cpu = ", cpu: 500m"
+	}
+	manifest := fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: %s}
+spec:
+  nodeName: %s
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: hog
+    image: %s
+    imagePullPolicy: Never
+    command: [sh, -c, "cat /sys/fs/cgroup/memory.swap.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes; exec memhog -step 64 %d"]
+    resources:
+      requests: {memory: %s%s}
+      limits: {memory: %s%s}
+`, name, node, lab.ToolsImage, swapTouch, request, cpu, limit, cpu)
+	path := filepath.Join(t.TempDir(), name+".yaml")
+	if err := os.WriteFile(path, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := e.kubectlOut("apply", "-f", path); err != nil {
+		t.Fatalf("apply %s: %v\n%s", name, err, out)
+	}
+}
+
+// waitLog waits until pod's log has want; it fails at once when the pod's container has ended.
+func (e *env) waitLog(t *testing.T, pod, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		logs, _ := e.kubectlOut("logs", pod)
+		if strings.Contains(logs, want) {
+			return
+		}
+		ended, _ := e.kubectlOut("get", "pod", pod, "-o", "jsonpath={.status.containerStatuses[0].state.terminated.reason}")
+		if ended != "" || time.Now().After(deadline) {
+			desc, _ := e.kubectlOut("describe", "pod", pod)
+			t.Fatalf("%s: no %q (container ended: %q)\n%s\n%s", pod, want, ended, lastLines(logs, 10), desc)
+		}
+		time.Sleep(3 * time.Second)
+	}
+}
+
+// runToEnd runs a memhog pod until its container ends, and returns its first log line (the container's
+// swap limit) and why it ended; the pod is deleted.
+func (e *env) runToEnd(t *testing.T, name, node, request, limit string) (first, reason string) {
+	t.Helper()
+	e.applyHogPod(t, name, node, request, limit)
+	deadline := time.Now().Add(6 * time.Minute)
+	for reason == "" {
+		if time.Now().After(deadline) {
+			desc, _ := e.kubectlOut("describe", "pod", name)
+			t.Fatalf("%s did not end within 6 minutes\n%s", name, desc)
+		}
+		time.Sleep(3 * time.Second)
+		reason, _ = e.kubectlOut("get", "pod", name, "-o", "jsonpath={.status.containerStatuses[0].state.terminated.reason}")
+	}
+	logs, _ := e.kubectlOut("logs", name)
+	first, _, _ = strings.Cut(logs, "\n")
+	if out, err := e.kubectlOut("delete", "pod", name, "--wait", "--timeout=3m"); err != nil {
+		t.Errorf("delete %s: %v\n%s", name, err, out)
+	}
+	return strings.TrimSpace(first), reason
+}
+
+// runningSwapBehavior is memorySwap.swapBehavior of node's running kubelet, from its configz endpoint
+// through the API server ("" when unset).
+func (e *env) runningSwapBehavior(node string) string {
+	e.t.Helper()
+	out, err := e.kubectlOut("get", "--raw", "/api/v1/nodes/"+node+"/proxy/configz")
+	var cfg struct {
+		KubeletConfig struct {
+			MemorySwap struct {
+				SwapBehavior string `json:"swapBehavior"`
+			} `json:"memorySwap"`
+		} `json:"kubeletconfig"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &cfg) != nil {
+		e.t.Fatalf("configz of %s: %v\n%s", node, err, out)
+	}
+	return cfg.KubeletConfig.MemorySwap.SwapBehavior
+}
+
+// quantity is a resource quantity's value in bytes.
+func quantity(s string) int64 {
+	q := resource.MustParse(s)
+	return q.Value()
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
