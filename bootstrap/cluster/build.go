@@ -91,7 +91,7 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 				s.Bastion = cfgBuildBastion(h.ssh.bastion, s)
 			}
 		}
-		return Host{Address: h.addr.String(), Name: h.name.val, Role: h.role, SSH: s, Line: h.node.Line}
+		return Host{Address: h.addr.String(), Name: h.name.val, Role: h.role, SSH: s, Line: h.node.Line, Swap: h.swap}
 	}
 	for _, h := range masters {
 		c.Masters = append(c.Masters, build(h))
@@ -113,7 +113,10 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 	}
 
 	// Swap.
-	c.Swap = Swap{SizeBytes: DefaultSwapSizeBytes, Path: DefaultSwapPath, Behavior: DefaultSwapBehavior}
+	c.Swap = Swap{SizeBytes: DefaultSwapSizeBytes, Path: DefaultSwapPath, Behavior: DefaultSwapBehavior, Nodes: DefaultSwapNodes}
+	if p.swapNodes.node != nil {
+		c.Swap.Nodes = SwapNodes(p.swapNodes.val)
+	}
 	if p.swapSizeSet {
 		c.Swap.SizeBytes = p.swapSize
 	}

@@ -29,6 +29,7 @@ const (
 	DefaultSwapSizeBytes = 1 << 30 // 1G
 	DefaultSwapPath      = "/swapfile"
 	DefaultSwapBehavior  = SwapAuto
+	DefaultSwapNodes     = SwapNodesAll
 	// MaxClusterFileSize bounds what Load reads; a cluster file is a few hundred bytes.
 	MaxClusterFileSize = 1 << 20
 )
@@ -200,6 +201,7 @@ type cfgParser struct {
 	swapSizeSet bool
 	swapPath    cfgStr
 	behavior    cfgStr
+	swapNodes   cfgStr
 	kubelet     map[string]any
 	// kubeletDriverLine is the line of kubelet.cgroupDriver (0: not set).
 	kubeletDriverLine int

@@ -73,6 +73,17 @@ type Host struct {
 	SSH  SSH
 	// Line is where the host is declared in the cluster file, for messages.
 	Line int
+	// Swap is the host's own swap: field (nil: the cluster's swap:, with swap.nodes). Use Cluster.SwapOf.
+	Swap *HostSwap
+}
+
+// HostSwap is a host's swap: field: none, or the size and path that replace the cluster's (zero: the
+// cluster's). The behaviour stays the cluster's: the kubelet's swap settings are chosen per node from
+// its cgroup version (plan.KubeletPolicy).
+type HostSwap struct {
+	None      bool
+	SizeBytes int64
+	Path      string
 }
 
 // ID is how a host is named in output: its address (and node name when set).
@@ -152,6 +163,38 @@ type Swap struct {
 	// BehaviorLine is the line of swap.behavior in the file (0 when left out), for the messages of checks
 	// that need the hosts' Kubernetes version.
 	BehaviorLine int `json:"-"`
+	// Nodes says which hosts get swap: all, or workers only (masters then still tolerate swap).
+	Nodes SwapNodes
+}
+
+// SwapNodes is swap.nodes.
+type SwapNodes string
+
+const (
+	SwapNodesAll     SwapNodes = "all"
+	SwapNodesWorkers SwapNodes = "workers"
+)
+
+// SwapOf is the swap host h gets: the cluster's swap: with the host's own size and path, and on says
+// whether it gets swap at all (a host's swap: none, or swap.nodes: workers for a master without a swap:
+// of its own, means none; why says which).
+func (c *Cluster) SwapOf(h Host) (s Swap, on bool, why string) {
+	s = c.Swap
+	switch {
+	case h.Swap != nil && h.Swap.None:
+		return s, false, "swap: none for this host"
+	case h.Swap != nil:
+		if h.Swap.SizeBytes > 0 {
+			s.SizeBytes = h.Swap.SizeBytes
+		}
+		if h.Swap.Path != "" {
+			s.Path = h.Swap.Path
+		}
+		return s, true, ""
+	case h.Role == RoleMaster && c.Swap.Nodes == SwapNodesWorkers:
+		return s, false, "swap.nodes: workers (masters get no swap)"
+	}
+	return s, true, ""
 }
 
 // NodeRegistration settings applied to every node's init/join configuration.

@@ -20,6 +20,7 @@ type cfgHost struct {
 	name      cfgStr
 	role      Role
 	ssh       *cfgSSH
+	swap      *HostSwap
 }
 
 func (p *cfgParser) parseHosts(v *yaml.Node, key string, role Role) ([]*cfgHost, *ConfigError) {
@@ -76,6 +77,8 @@ func (p *cfgParser) parseHosts(v *yaml.Node, key string, role Role) ([]*cfgHost,
 					}
 				case "ssh":
 					h.ssh, err = p.parseSSH(v, field, "host.ssh")
+				case "swap":
+					h.swap, err = p.parseHostSwap(v, field)
 				}
 				return err
 			})

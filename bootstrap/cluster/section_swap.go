@@ -38,9 +38,68 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 		case "behavior":
 			p.behavior = s
 			return p.at(v, field).check(cfgCheckBehavior(s.val))
+		case "nodes":
+			p.swapNodes = s
+			return p.at(v, field).check(cfgCheckSwapNodes(s.val))
 		}
 		return nil
 	})
+}
+
+// parseHostSwap reads a host's swap: none, or a mapping of size and path that replace the cluster's.
+func (p *cfgParser) parseHostSwap(v *yaml.Node, field string) (*HostSwap, *ConfigError) {
+	if v.Kind == yaml.ScalarNode {
+		if v.Value == "none" {
+			return &HostSwap{None: true}, nil
+		}
+		fix := "write swap: none (no swap on this host), or swap: {size: 4G} (size and path replace the cluster's)"
+		if strings.EqualFold(v.Value, "none") || v.Value == "off" || v.Value == "false" || v.ShortTag() == "!!bool" || v.ShortTag() == "!!null" {
+			fix = "write swap: none (spelled so) for no swap on this host"
+		}
+		return nil, p.fail(v, field, "expected none or a mapping, got "+cfgDescribe(v), fix)
+	}
+	hs := &HostSwap{}
+	err := p.fields(v, field, "host.swap", func(key string, k, v *yaml.Node) *ConfigError {
+		f := field + "." + key
+		if key == "size" && v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!int" || v.ShortTag() == "!!float") {
+			return p.fail(v, f, fmt.Sprintf("%s has no unit", v.Value), fmt.Sprintf("write the unit, e.g. %sM (K, M, G, T are powers of 1024)", v.Value))
+		}
+		s, err := p.str(v, f)
+		if err != nil || s.node == nil {
+			return err
+		}
+		switch key {
+		case "size":
+			size, prob, fix := cfgCheckSize(s.val)
+			hs.SizeBytes = size
+			return p.check(v, f, prob, fix)
+		case "path":
+			hs.Path = s.val
+			return p.at(v, f).check(cfgCheckSwapPath(s.val))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if hs.SizeBytes == 0 && hs.Path == "" {
+		return nil, p.fail(v, field, "is empty", "give size: and/or path:, or write swap: none")
+	}
+	return hs, nil
+}
+
+func cfgCheckSwapNodes(s string) (string, string) {
+	valid := []string{string(SwapNodesAll), string(SwapNodesWorkers)}
+	if cfgContains(valid, s) {
+		return "", ""
+	}
+	if s == "masters" {
+		return "masters only is not supported", "the Kubernetes docs advise keeping swap off control-plane nodes: use all or workers"
+	}
+	if alt := cfgSuggest(s, valid); alt != "" {
+		return fmt.Sprintf("unknown value %s", cfgShow(s)), fmt.Sprintf("did you mean %s? (all or workers)", alt)
+	}
+	return fmt.Sprintf("unknown value %s", cfgShow(s)), "use all (every host) or workers (masters get no swap)"
 }
 
 // cfgCheckSize reads 512M, 1G, 1Gi, 2GiB, 1.5G (K, M, G, T are powers of 1024) and rounds to whole MiB.

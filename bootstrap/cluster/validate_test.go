@@ -270,3 +270,32 @@ func TestValidateSuggest(t *testing.T) {
 		}
 	}
 }
+
+// SwapOf: a host's swap: none wins, its own size and path replace the cluster's (even on a master under
+// nodes: workers), and nodes: workers leaves the other masters without swap.
+func TestSwapOf(t *testing.T) {
+	c := &Cluster{Swap: Swap{SizeBytes: 1 << 30, Path: "/swapfile", Behavior: SwapAuto, Nodes: SwapNodesWorkers}}
+	cases := []struct {
+		host     Host
+		on       bool
+		size     int64
+		path     string
+		whyWords string
+	}{
+		{Host{Role: RoleMaster}, false, 1 << 30, "/swapfile", "swap.nodes: workers"},
+		{Host{Role: RoleMaster, Swap: &HostSwap{SizeBytes: 512 << 20}}, true, 512 << 20, "/swapfile", ""},
+		{Host{Role: RoleWorker}, true, 1 << 30, "/swapfile", ""},
+		{Host{Role: RoleWorker, Swap: &HostSwap{None: true}}, false, 1 << 30, "/swapfile", "swap: none"},
+		{Host{Role: RoleWorker, Swap: &HostSwap{SizeBytes: 4 << 30, Path: "/var/swapfile"}}, true, 4 << 30, "/var/swapfile", ""},
+	}
+	for i, tc := range cases {
+		s, on, why := c.SwapOf(tc.host)
+		if on != tc.on || s.SizeBytes != tc.size || s.Path != tc.path || !strings.Contains(why, tc.whyWords) || (why == "") != on || s.Behavior != SwapAuto {
+			t.Errorf("case %d: %+v on=%v why=%q", i, s, on, why)
+		}
+	}
+	c.Swap.Nodes = SwapNodesAll
+	if _, on, _ := c.SwapOf(Host{Role: RoleMaster}); !on {
+		t.Error("nodes: all leaves a master without swap")
+	}
+}

@@ -227,10 +227,11 @@ var cfgKnown = map[string][]string{
 	"ssh":              {"user", "port", "keyFile", "knownHosts", "bastion"},
 	"host.ssh":         {"user", "port", "keyFile", "knownHosts", "hostKey", "bastion"},
 	"bastion":          {"address", "port", "user", "keyFile", "knownHosts", "hostKey"},
-	"host":             {"address", "name", "ssh"},
+	"host":             {"address", "name", "ssh", "swap"},
+	"host.swap":        {"size", "path"},
 	"networking":       {"podSubnet", "serviceSubnet", "cni"},
 	"cni":              {"plugin", "backend", "imageRepository"},
-	"swap":             {"size", "path", "behavior"},
+	"swap":             {"size", "path", "behavior", "nodes"},
 	"nodeRegistration": {"criSocket", "imagePullPolicy", "ignorePreflightErrors", "kubeletExtraArgs"},
 }
 
@@ -239,7 +240,7 @@ var cfgHome = map[string]string{
 	"user": "ssh", "port": "ssh", "keyFile": "ssh", "knownHosts": "ssh", "hostKey": "the host's ssh", "bastion": "ssh",
 	"podSubnet": "networking", "serviceSubnet": "networking", "cni": "networking",
 	"plugin": "networking.cni", "backend": "networking.cni", "imageRepository": "networking.cni",
-	"size": "swap", "path": "swap", "behavior": "swap",
+	"size": "swap", "path": "swap", "behavior": "swap", "nodes": "swap",
 	"criSocket": "nodeRegistration", "imagePullPolicy": "nodeRegistration", "ignorePreflightErrors": "nodeRegistration", "kubeletExtraArgs": "nodeRegistration",
 	"endpoint": "controlPlane", "loadBalancer": "controlPlane",
 	"address": "a masters or workers entry", "name": "the top level or a host entry",
@@ -261,6 +262,8 @@ func (p *cfgParser) unknown(k *yaml.Node, path, schema string) *ConfigError {
 	switch {
 	case schema == "bastion" && k.Value == "bastion":
 		return p.fail(k, field, "a bastion cannot have its own bastion", "chained jump hosts are not supported; remove it")
+	case schema == "host.swap" && (k.Value == "behavior" || k.Value == "nodes"):
+		return p.fail(k, field, k.Value+" is the cluster's, not a host's (each node's swap behaviour follows its cgroup version under behavior: auto)", "move it to the top-level swap:")
 	case schema == "ssh" && k.Value == "hostKey":
 		return p.fail(k, field, "a host key pins one host, it cannot be cluster-wide", "move it under that host: workers: [{address: 192.0.2.10, ssh: {hostKey: \"ssh-ed25519 AAAA...\"}}]")
 	case schema == "" && (k.Value == "master" || k.Value == "worker" || k.Value == "hosts" || k.Value == "nodes"):
@@ -295,6 +298,8 @@ func cfgMappingFix(path, schema string) string {
 		return "write e.g. cni: {plugin: flannel, backend: vxlan}"
 	case "swap":
 		return "write e.g. swap: {size: 1G, path: /swapfile, behavior: auto}"
+	case "host.swap":
+		return "write swap: none, or swap: {size: 4G} (size and path replace the cluster's)"
 	case "ssh", "host.ssh":
 		return "write e.g. ssh: {user: root, port: 22}"
 	case "bastion":

@@ -65,14 +65,14 @@ func CheckFacts(c *cluster.Cluster, facts map[string]Facts) error {
 		if f.CRISocket == "" && c.NodeRegistration.CRISocket == "" {
 			add(h, "no container runtime socket (containerd, CRI-O or cri-dockerd) found", "install and start a container runtime, or set nodeRegistration.criSocket")
 		}
-		if !SwapAsConfigured(c.Swap, f) && f.SwapActiveKiB == 0 {
+		if swap, on, _ := c.SwapOf(h); on && !SwapAsConfigured(swap, f) && f.SwapActiveKiB == 0 {
 			if noSwapFS[f.SwapFSType] {
-				add(h, fmt.Sprintf("%s is on %s, which cannot hold a swap file", c.Swap.Path, f.SwapFSType), "choose a swap.path on ext4, xfs or btrfs")
+				add(h, fmt.Sprintf("%s is on %s, which cannot hold a swap file", swap.Path, f.SwapFSType), "choose a swap.path on ext4, xfs or btrfs")
 			}
-			need := KiB(c.Swap.SizeBytes)
+			need := KiB(swap.SizeBytes)
 			if f.SwapFileBytes < 0 && f.SwapDirFreeKiB > 0 && f.SwapDirFreeKiB < need+need/20 {
-				add(h, fmt.Sprintf("not enough space for a %d MiB swap file at %s: %d MiB free", MiB(c.Swap.SizeBytes), c.Swap.Path, f.SwapDirFreeKiB>>10),
-					"free space, or lower swap.size")
+				add(h, fmt.Sprintf("not enough space for a %d MiB swap file at %s: %d MiB free", MiB(swap.SizeBytes), swap.Path, f.SwapDirFreeKiB>>10),
+					"free space, or lower swap.size (or this host's own swap.size)")
 			}
 		}
 		if h.Role == cluster.RoleWorker && f.ControlPlane {

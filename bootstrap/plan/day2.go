@@ -275,9 +275,9 @@ func swapChangeSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p Ku
 	}
 	if o.Enable {
 		// Swap first: the kubelet reads /proc/swaps once, when it starts.
-		steps = append([]Step{swapStep(c, f)}, steps...)
+		steps = append([]Step{swapStep(c, h, f)}, steps...)
 	} else {
-		remove := swapRemoveStep(c, f, true)
+		remove := swapRemoveStep(c, h, f, true)
 		// Swap off first: a kubelet with failSwapOn true does not start while swap is on.
 		steps = append([]Step{remove}, steps...)
 	}
@@ -310,7 +310,7 @@ func BuildResetPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o Rese
 			steps = append(steps, loadBalancerRemoveStep())
 		}
 		if !o.KeepSwap {
-			steps = append(steps, swapRemoveStep(c, f, false))
+			steps = append(steps, swapRemoveStep(c, h, f, false))
 		}
 		steps = append(steps, resetCleanupStep())
 		p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})

@@ -34,11 +34,18 @@ func swapMethod(fstype string) string {
 	}
 }
 
-func swapStep(c *cluster.Cluster, f hostfacts.Facts) Step {
-	k := swapKind{path: c.Swap.Path, mib: hostfacts.MiB(c.Swap.SizeBytes), method: swapMethod(f.SwapFSType)}
+// swapStep makes host h's swap file; a host configured without swap skips it (and keeps any swap it has:
+// the kubelet tolerates swap on every node).
+func swapStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts) Step {
+	swap, on, why := c.SwapOf(h)
+	k := swapKind{path: swap.Path, mib: hostfacts.MiB(swap.SizeBytes), method: swapMethod(f.SwapFSType)}
 	s := newStep(k, fmt.Sprintf("%d MiB swap file at %s (%s), one /etc/fstab line", k.mib, k.path, k.method))
-	if hostfacts.SwapAsConfigured(c.Swap, f) {
-		s.Skip = fmt.Sprintf("%s already active at %d MiB, in /etc/fstab", c.Swap.Path, k.mib)
+	switch {
+	case !on:
+		s.Summary = "no swap on this host"
+		s.Skip = "no swap on this host: " + why
+	case hostfacts.SwapAsConfigured(swap, f):
+		s.Skip = fmt.Sprintf("%s already active at %d MiB, in /etc/fstab", swap.Path, k.mib)
 	}
 	return s
 }

@@ -17,10 +17,13 @@ func (k swapRemoveKind) Script(Runtime) (templates.Script, error) {
 
 // swapRemoveStep is skipped when the host has no swap file of swapboot's (and, when activeCounts, no
 // active swap at all).
-func swapRemoveStep(c *cluster.Cluster, f hostfacts.Facts, activeCounts bool) Step {
-	s := newStep(swapRemoveKind{path: c.Swap.Path}, "swapoff and remove "+c.Swap.Path+" and its /etc/fstab line (only if swapboot created it)")
-	if f.SwapbootSwapfile != c.Swap.Path && (!activeCounts || f.SwapActiveKiB == 0) {
-		s.Skip = "no swap file of swapboot's at " + c.Swap.Path
+// The path is host h's (its own swap.path, or the cluster's), also for a host now configured without
+// swap: what swapboot made there earlier is still removed.
+func swapRemoveStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, activeCounts bool) Step {
+	swap, _, _ := c.SwapOf(h)
+	s := newStep(swapRemoveKind{path: swap.Path}, "swapoff and remove "+swap.Path+" and its /etc/fstab line (only if swapboot created it)")
+	if f.SwapbootSwapfile != swap.Path && (!activeCounts || f.SwapActiveKiB == 0) {
+		s.Skip = "no swap file of swapboot's at " + swap.Path
 	}
 	return s
 }

@@ -87,7 +87,7 @@ func CloseAll(conns map[string]Conn) {
 
 // GatherFacts runs facts.sh on every host in bounded parallel. Read-only.
 func GatherFacts(ctx context.Context, c *cluster.Cluster, conns map[string]Conn, parallel int) (map[string]hostfacts.Facts, error) {
-	script, err := templates.Render(templates.Facts{SwapPath: c.Swap.Path})
+	scripts, err := FactsScripts(c)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func GatherFacts(ctx context.Context, c *cluster.Cluster, conns map[string]Conn,
 	facts := map[string]hostfacts.Facts{}
 	var failures []HostError
 	forEach(ctx, parallel, c.Hosts(), func(ctx context.Context, h cluster.Host) {
-		res, err := conns[h.Address].Run(ctx, sshexec.Cmd{Script: script})
+		res, err := conns[h.Address].Run(ctx, sshexec.Cmd{Script: scripts[h.Address]})
 		var f hostfacts.Facts
 		if err == nil {
 			f, err = hostfacts.ParseFacts(string(res.Stdout))
@@ -120,4 +120,23 @@ func GatherFacts(ctx context.Context, c *cluster.Cluster, conns map[string]Conn,
 
 func sortFailures(f []HostError) {
 	sort.Slice(f, func(i, j int) bool { return f[i].Host.Address < f[j].Host.Address })
+}
+
+// FactsScripts is facts.sh per host (by address), rendered once per swap path: hosts may have their own.
+func FactsScripts(c *cluster.Cluster) (map[string]string, error) {
+	byPath := map[string]string{}
+	out := map[string]string{}
+	for _, h := range c.Hosts() {
+		s, _, _ := c.SwapOf(h)
+		script, ok := byPath[s.Path]
+		if !ok {
+			var err error
+			if script, err = templates.Render(templates.Facts{SwapPath: s.Path}); err != nil {
+				return nil, err
+			}
+			byPath[s.Path] = script
+		}
+		out[h.Address] = script
+	}
+	return out, nil
 }

@@ -93,7 +93,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		return exit.WithCode(exit.BadInput, err)
 	}
 	done(nil, "cluster", c.Name, "masters", len(c.Masters), "workers", len(c.Workers))
-	script, err := templates.Render(templates.Facts{SwapPath: c.Swap.Path})
+	scripts, err := FactsScripts(c)
 	if err != nil {
 		return exit.WithCode(exit.BadInput, err)
 	}
@@ -121,7 +121,8 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	dial := loggedDial(o.Dial, log)
 	done = stage(log, "connect and facts", "hosts", len(hosts), "parallel", parallel)
 	forEach(ctx, parallel, hosts, func(ctx context.Context, h cluster.Host) {
-		st := NodeStatus{Host: h.ID(), Address: h.Address, Role: h.Role, SwapPath: c.Swap.Path}
+		swap, _, _ := c.SwapOf(h)
+		st := NodeStatus{Host: h.ID(), Address: h.Address, Role: h.Role, SwapPath: swap.Path}
 		defer func() {
 			mu.Lock()
 			statuses[index[h.Address]] = st
@@ -134,7 +135,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		}
 		defer conn.Close()
 		st.Reachable = true
-		res, err := conn.Run(ctx, sshexec.Cmd{Script: script})
+		res, err := conn.Run(ctx, sshexec.Cmd{Script: scripts[h.Address]})
 		var f hostfacts.Facts
 		if err == nil {
 			f, err = hostfacts.ParseFacts(string(res.Stdout))
@@ -234,8 +235,9 @@ func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.
 	files := plan.KubeletFilesOf(f)
 	st.KubeletFiles = &files
 	st.FailSwapOn, st.SwapBehavior = kubeletSwapInEffect(f)
-	if !hostfacts.SwapAsConfigured(c.Swap, f) {
-		st.Problems = append(st.Problems, fmt.Sprintf("swap: %s is not active at %d MiB with one fstab line", c.Swap.Path, hostfacts.MiB(c.Swap.SizeBytes)))
+	// A host configured without swap may still have some: the kubelet tolerates it; not a problem.
+	if swap, on, _ := c.SwapOf(h); on && !hostfacts.SwapAsConfigured(swap, f) {
+		st.Problems = append(st.Problems, fmt.Sprintf("swap: %s is not active at %d MiB with one fstab line", swap.Path, hostfacts.MiB(swap.SizeBytes)))
 	}
 	if st.FailSwapOn {
 		st.Problems = append(st.Problems, "kubelet failSwapOn is true")

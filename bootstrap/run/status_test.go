@@ -155,3 +155,22 @@ func TestStatusNamesAHalfFinishedInit(t *testing.T) {
 		}
 	}
 }
+
+// Each host's facts look at its own swap path; hosts sharing a path share one rendering.
+func TestFactsScriptsFollowEachHostsSwapPath(t *testing.T) {
+	c := testCluster()
+	c.Workers[1].Swap = &cluster.HostSwap{Path: "/var/swapfile"}
+	scripts, err := FactsScripts(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scripts) != 3 {
+		t.Fatalf("%d scripts", len(scripts))
+	}
+	if !strings.Contains(scripts[c.Workers[1].Address], "/var/swapfile") || strings.Contains(scripts[c.Workers[0].Address], "/var/swapfile") {
+		t.Error("a host's facts do not look at its own swap path")
+	}
+	if scripts[c.Masters[0].Address] != scripts[c.Workers[0].Address] {
+		t.Error("hosts with the same path got different scripts")
+	}
+}

@@ -232,6 +232,43 @@ func TestRecovery(t *testing.T) {
 			t.Errorf("api %q after reset, want no-cluster", api)
 		}
 	})
+
+	// Issue 15's per-role and per-host swap, on the same hosts: the master gets none (swap.nodes: workers),
+	// w1 none (its own swap: none), w2 its own size and path; all Ready, status says each is as configured,
+	// and reset again leaves nothing.
+	t.Run("swap per role and per host: up, status, reset", func(t *testing.T) {
+		file := e.withLine(e.clusterFile, filepath.Join(e.dir, "perhost.yaml"), "swap:", "swap: {size: 256M, path: /swapfile, behavior: auto, nodes: workers}")
+		file = e.withLine(file, file, "workers:", "workers: [{address: "+w1+", swap: none}, {address: "+w2+", swap: {size: 320M, path: /var/swapfile}}]")
+		if res := e.run(nil, "up", "--kubeconfig-dir", e.dir, file); res.code != 0 {
+			t.Fatalf("up: exit %d", res.code)
+		}
+		if out, err := e.waitNodesReady(3, 3*time.Minute); err != nil {
+			t.Fatalf("nodes: %v\n%s", err, out)
+		}
+		for i, want := range []string{"", "", "/var/swapfile\tfile\t327676"} {
+			if got := strings.TrimSpace(e.host(e.name(i), "sh", "-c", "awk 'NR > 1 { print $1 \"\\t\" $2 \"\\t\" $3 }' /proc/swaps")); got != want {
+				t.Errorf("%s's swap areas: %q, want %q", e.name(i), got, want)
+			}
+		}
+		st, res := e.status(file, nil)
+		if res.code != 0 {
+			t.Errorf("status: exit %d, want 0 (every host as configured)", res.code)
+		}
+		for _, ip := range []string{m1, w1, w2} {
+			if !st[ip].OK || st[ip].FailSwapOn {
+				t.Errorf("status %s: ok %v, failSwapOn %v, problems %s", ip, st[ip].OK, st[ip].FailSwapOn, st[ip].problems())
+			}
+		}
+		if st[w2].SwapAreas != 1 || st[m1].SwapAreas != 0 || st[w1].SwapAreas != 0 {
+			t.Errorf("status swap areas: master %d, w1 %d, w2 %d; want 0, 0, 1", st[m1].SwapAreas, st[w1].SwapAreas, st[w2].SwapAreas)
+		}
+		if res := e.run(nil, "reset", "--yes", file); res.code != 0 {
+			t.Fatalf("reset: exit %d", res.code)
+		}
+		for _, n := range all {
+			e.checkResetHost(t, n, baseline[n])
+		}
+	})
 }
 
 // withKubelet writes a copy of the lab's cluster file whose kubelet: line is kubeletLine.
