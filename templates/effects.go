@@ -32,6 +32,18 @@ func (KubeletConfig) effects() []string {
 func (s KubeletPatch) effects() []string {
 	return []string{"writes " + s.PatchFile + " (kubeadm applies it to this node's kubelet config at init and join)"}
 }
+func (s NodeSwapLabels) effects() []string {
+	var e []string
+	if s.SetLabel {
+		e = append(e, "labels the nodes with swap "+s.LabelKey+"="+s.LabelValue+" and unlabels the others")
+	}
+	if s.SetTaint {
+		e = append(e, "taints the nodes with swap "+s.TaintKey+"="+s.TaintValue+":"+s.TaintEffect+" and untaints the others")
+	} else {
+		e = append(e, "takes the taint "+s.TaintKey+" off every node")
+	}
+	return e
+}
 func (s KubeletConfigMap) effects() []string {
 	return []string{"replaces ConfigMap kube-system/" + s.ConfigMap + " (kubelet document)"}
 }

@@ -88,11 +88,17 @@ func (s Facts) inputs() []input { return []input{in("SWAP_PATH", s.SwapPath)} }
 
 // Nodes lists the cluster's nodes from the master, and the pods of the pod network when one is named
 // (scripts/nodes.sh).
-type Nodes struct{ CNINamespace, CNISelector string }
+type Nodes struct {
+	CNINamespace, CNISelector string
+	// SwapLabelKey and SwapTaintKey are the swap label's and taint's keys, shown per node.
+	SwapLabelKey, SwapTaintKey string
+}
 
 func (Nodes) Name() string { return "nodes" }
 func (s Nodes) inputs() []input {
-	return []input{in("CNI_NAMESPACE", s.CNINamespace), in("CNI_SELECTOR", s.CNISelector)}
+	// kubectl's JSONPath needs the dots of a label key escaped.
+	return []input{in("CNI_NAMESPACE", s.CNINamespace), in("CNI_SELECTOR", s.CNISelector),
+		in("SWAP_LABEL_PATH", strings.ReplaceAll(s.SwapLabelKey, ".", `\.`)), in("SWAP_TAINT_KEY", s.SwapTaintKey)}
 }
 
 // Swap creates the swap file and its /etc/fstab line (scripts/swap.sh).
@@ -133,6 +139,30 @@ type KubeletPatch struct{ PatchFile, Content string }
 func (KubeletPatch) Name() string { return "kubelet-patch" }
 func (s KubeletPatch) inputs() []input {
 	return []input{in("PATCH_FILE", s.PatchFile), in("CONTENT", s.Content)}
+}
+
+// NodeSwapLabels puts the swap label and taint on the nodes with swap and takes them off the others
+// (scripts/node-swap-labels.sh).
+type NodeSwapLabels struct {
+	SwapNodes, OtherNodes []string
+	SetLabel, SetTaint    bool
+	LabelKey, LabelValue  string
+	TaintKey, TaintValue  string
+	TaintEffect           string
+}
+
+func (NodeSwapLabels) Name() string { return "node-swap-labels" }
+func (s NodeSwapLabels) inputs() []input {
+	return []input{in("SWAP_NODES", lines(s.SwapNodes)), in("OTHER_NODES", lines(s.OtherNodes)), in("SET_LABEL", yesNo(s.SetLabel)),
+		in("LABEL_KEY", s.LabelKey), in("LABEL_VALUE", s.LabelValue), in("SET_TAINT", yesNo(s.SetTaint)),
+		in("TAINT_KEY", s.TaintKey), in("TAINT_VALUE", s.TaintValue), in("TAINT_EFFECT", s.TaintEffect)}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // KubeletConfigMap writes the kubelet-config ConfigMap's kubelet document (scripts/kubelet-configmap.sh).
@@ -294,7 +324,7 @@ func (ResetCleanup) inputs() []input { return nil }
 
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
-	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletPatch{}, KubeletConfigMap{}, KubeletRestart{},
+	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletPatch{}, NodeSwapLabels{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
 		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}, ResetCleanup{},
 		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}, ControlPlaneHealth{}}

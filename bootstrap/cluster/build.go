@@ -113,7 +113,14 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 	}
 
 	// Swap.
-	c.Swap = Swap{SizeBytes: DefaultSwapSizeBytes, Path: DefaultSwapPath, Behavior: DefaultSwapBehavior, Nodes: DefaultSwapNodes}
+	c.Swap = Swap{SizeBytes: DefaultSwapSizeBytes, Path: DefaultSwapPath, Behavior: DefaultSwapBehavior, Nodes: DefaultSwapNodes,
+		Label: DefaultSwapLabel, Taint: DefaultSwapTaint}
+	if p.swapLabel != nil {
+		c.Swap.Label = *p.swapLabel
+	}
+	if p.swapTaint != nil {
+		c.Swap.Taint = *p.swapTaint
+	}
 	if p.swapNodes.node != nil {
 		c.Swap.Nodes = SwapNodes(p.swapNodes.val)
 	}

@@ -30,6 +30,8 @@ const (
 	DefaultSwapPath      = "/swapfile"
 	DefaultSwapBehavior  = SwapAuto
 	DefaultSwapNodes     = SwapNodesAll
+	DefaultSwapLabel     = true
+	DefaultSwapTaint     = false
 	// MaxClusterFileSize bounds what Load reads; a cluster file is a few hundred bytes.
 	MaxClusterFileSize = 1 << 20
 )
@@ -202,6 +204,8 @@ type cfgParser struct {
 	swapPath    cfgStr
 	behavior    cfgStr
 	swapNodes   cfgStr
+	swapLabel   *bool
+	swapTaint   *bool
 	kubelet     map[string]any
 	// kubeletDriverLine is the line of kubelet.cgroupDriver (0: not set).
 	kubeletDriverLine int

@@ -165,7 +165,21 @@ type Swap struct {
 	BehaviorLine int `json:"-"`
 	// Nodes says which hosts get swap: all, or workers only (masters then still tolerate swap).
 	Nodes SwapNodes
+	// Label puts SwapLabel on the nodes that get swap (and takes it off the others); Taint puts SwapTaint on
+	// them, so that only pods tolerating it land there.
+	Label bool
+	Taint bool
 }
+
+// SwapLabel is the label of nodes with swap: Node Feature Discovery's own for swap, so that clusters
+// running NFD see one label. SwapTaint's key is swapboot's.
+const (
+	SwapLabelKey    = "feature.node.kubernetes.io/memory-swap.enabled"
+	SwapLabelValue  = "true"
+	SwapTaintKey    = "swapboot.io/swap"
+	SwapTaintValue  = "true"
+	SwapTaintEffect = "NoSchedule"
+)
 
 // SwapNodes is swap.nodes.
 type SwapNodes string

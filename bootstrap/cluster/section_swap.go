@@ -17,6 +17,18 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 	}
 	return p.fields(v, "swap", "swap", func(key string, k, v *yaml.Node) *ConfigError {
 		field := "swap." + key
+		if key == "label" || key == "taint" {
+			b, set, err := p.boolean(v, field)
+			if err != nil || !set {
+				return err
+			}
+			if key == "label" {
+				p.swapLabel = &b
+			} else {
+				p.swapTaint = &b
+			}
+			return nil
+		}
 		if key == "size" && v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!int" || v.ShortTag() == "!!float") {
 			if strings.HasPrefix(v.Value, "-") || strings.Trim(v.Value, "0.+") == "" {
 				return p.fail(v, field, fmt.Sprintf("%s is not a size", v.Value), fmt.Sprintf("write a size of at least %dM with its unit, e.g. 1G", cfgMinSwapMiB))

@@ -231,7 +231,7 @@ var cfgKnown = map[string][]string{
 	"host.swap":        {"size", "path"},
 	"networking":       {"podSubnet", "serviceSubnet", "cni"},
 	"cni":              {"plugin", "backend", "imageRepository"},
-	"swap":             {"size", "path", "behavior", "nodes"},
+	"swap":             {"size", "path", "behavior", "nodes", "label", "taint"},
 	"nodeRegistration": {"criSocket", "imagePullPolicy", "ignorePreflightErrors", "kubeletExtraArgs"},
 }
 
@@ -240,7 +240,7 @@ var cfgHome = map[string]string{
 	"user": "ssh", "port": "ssh", "keyFile": "ssh", "knownHosts": "ssh", "hostKey": "the host's ssh", "bastion": "ssh",
 	"podSubnet": "networking", "serviceSubnet": "networking", "cni": "networking",
 	"plugin": "networking.cni", "backend": "networking.cni", "imageRepository": "networking.cni",
-	"size": "swap", "path": "swap", "behavior": "swap", "nodes": "swap",
+	"size": "swap", "path": "swap", "behavior": "swap", "nodes": "swap", "label": "swap", "taint": "swap",
 	"criSocket": "nodeRegistration", "imagePullPolicy": "nodeRegistration", "ignorePreflightErrors": "nodeRegistration", "kubeletExtraArgs": "nodeRegistration",
 	"endpoint": "controlPlane", "loadBalancer": "controlPlane",
 	"address": "a masters or workers entry", "name": "the top level or a host entry",
@@ -333,6 +333,25 @@ func (p *cfgParser) str(v *yaml.Node, field string) (cfgStr, *ConfigError) {
 		return cfgStr{}, nil
 	}
 	return cfgStr{val: v.Value, node: v}, nil
+}
+
+// boolean reads true or false; null means not set.
+func (p *cfgParser) boolean(v *yaml.Node, field string) (val, set bool, err *ConfigError) {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+		return false, false, nil
+	}
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
+		fix := "write true or false"
+		if v.Kind == yaml.ScalarNode && (strings.EqualFold(v.Value, "true") || strings.EqualFold(v.Value, "false")) {
+			fix = "write " + strings.ToLower(v.Value) + " without quotes"
+		}
+		return false, false, p.fail(v, field, "expected true or false, got "+cfgDescribe(v), fix)
+	}
+	var b bool
+	if err := v.Decode(&b); err != nil {
+		return false, false, p.fail(v, field, "expected true or false, got "+cfgDescribe(v), "write true or false")
+	}
+	return b, true, nil
 }
 
 // port reads a port number; null means not set.

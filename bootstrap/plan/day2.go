@@ -118,7 +118,7 @@ func addNodeMasterSteps(c *cluster.Cluster, hp *HostPlan) []Step {
 		lb = ""
 	}
 	if hp.Host.Address == c.Masters[0].Address {
-		return onlyPhase(hp.Steps, lb, PhaseJoinMaterial)
+		return onlyPhase(hp.Steps, lb, PhaseJoinMaterial, PhaseLabels)
 	}
 	for _, s := range hp.Steps {
 		if s.Phase == PhaseControlPlane && s.Skip != "" {
@@ -169,6 +169,7 @@ func BuildSwapChangePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o
 		Stages: []Stage{
 			{Phases: []Phase{PhaseConfigMap}},
 			{Phases: []Phase{PhaseSwap, PhaseKubelet, PhaseReady}, Serial: true, StopOnFailure: !o.ContinueOnError},
+			{Phases: []Phase{PhaseLabels}},
 		}}
 	if !policy.Legacy && mf.KubeletConfigMap != "" {
 		cm, err := swapConfig(mf.KubeletConfigMapContent, o.Enable, policy.SwapBehavior)
@@ -181,11 +182,13 @@ func BuildSwapChangePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o
 		}
 		p.Hosts = append(p.Hosts, HostPlan{Host: master, Facts: mf, Steps: []Step{s}})
 	}
+	var changed []cluster.Host
 	for _, h := range c.Hosts() {
 		f := facts[h.Address]
 		if len(wanted) > 0 && !wanted[h.Address] && !wanted[h.Name] && !wanted[hostfacts.NodeName(h, f)] {
 			continue
 		}
+		changed = append(changed, h)
 		if !f.Joined && !f.ControlPlane {
 			return nil, &hostfacts.FactsError{Problems: []hostfacts.HostProblem{{Host: h.ID(), Problem: "is not part of the cluster", Fix: "join it with swapboot add-node"}}}
 		}
@@ -198,6 +201,14 @@ func BuildSwapChangePlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, o
 		} else {
 			p.Hosts = append(p.Hosts, HostPlan{Host: h, Facts: f, Steps: steps})
 		}
+	}
+	// The nodes changed get (enable) or lose (disable) the swap label and taint, through the master.
+	swapOn := func(h cluster.Host) bool { return o.Enable && swapConfigured(c)(h) }
+	labels := nodeSwapLabelsStep(c, changed, facts, swapOn)
+	if i := hostIndex(p, master); i >= 0 {
+		p.Hosts[i].Steps = append(p.Hosts[i].Steps, labels)
+	} else {
+		p.Hosts = append(p.Hosts, HostPlan{Host: master, Facts: mf, Steps: []Step{labels}})
 	}
 	return p, nil
 }

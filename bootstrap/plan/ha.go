@@ -37,7 +37,7 @@ func haStages(c *cluster.Cluster) []Stage {
 		// etcd membership changes must be serial: one master joins, becomes healthy, then the next.
 		Stage{Phases: []Phase{PhaseControlPlane}, Serial: true, StopOnFailure: true, Roles: masters,
 			StopNote: "fix the cause and run swapboot up again: it finishes the join"},
-		Stage{Phases: []Phase{PhaseJoin}}, Stage{Phases: []Phase{PhaseKubeconfig}}, Stage{Phases: []Phase{PhasePodNetwork}},
+		Stage{Phases: []Phase{PhaseJoin}}, Stage{Phases: []Phase{PhaseKubeconfig}}, Stage{Phases: []Phase{PhaseLabels}}, Stage{Phases: []Phase{PhasePodNetwork}},
 		Stage{Phases: []Phase{PhaseReady}})
 }
 

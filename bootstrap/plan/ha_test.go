@@ -59,11 +59,11 @@ func stagesOf(p *Plan) string {
 func TestHAPlanFresh(t *testing.T) {
 	c := testkit.HACluster()
 	p := haPlan(t, c, nil)
-	if got, want := stagesOf(p), "swap net-prereqs kubelet load-balancer init join-material control-plane(serial) join kubeconfig pod-network ready"; got != want {
+	if got, want := stagesOf(p), "swap net-prereqs kubelet load-balancer init join-material control-plane(serial) join kubeconfig labels pod-network ready"; got != want {
 		t.Errorf("stages %s\nwant   %s", got, want)
 	}
 	for addr, want := range map[string]string{
-		"192.168.122.50": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer init:init join-material:ca-cert kubeconfig:admin-kubeconfig pod-network:pod-network-apply ready:pod-network-wait",
+		"192.168.122.50": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer init:init join-material:ca-cert kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait",
 		"192.168.122.53": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
 		"192.168.122.54": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
 		"192.168.122.51": "swap:swap net-prereqs:net-prereqs join:join",
@@ -149,7 +149,7 @@ func TestHAPlanRerun(t *testing.T) {
 		f["192.168.122.51"] = w
 	})
 	for addr, want := range map[string]string{
-		"192.168.122.50": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer init:init(skip) join-material:token-create join-material:upload-certs join-material:ca-cert kubeconfig:admin-kubeconfig pod-network:pod-network-apply ready:pod-network-wait",
+		"192.168.122.50": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer init:init(skip) join-material:token-create join-material:upload-certs join-material:ca-cert kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait",
 		"192.168.122.53": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)",
 		"192.168.122.54": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
 		"192.168.122.51": "swap:swap net-prereqs:net-prereqs join:join(skip)",
@@ -177,10 +177,10 @@ func TestHAPlanConverged(t *testing.T) {
 			f[a] = h
 		}
 	})
-	if got, want := stagesOf(p), "swap net-prereqs kubelet init join-material control-plane(serial) join kubeconfig pod-network ready"; got != want {
+	if got, want := stagesOf(p), "swap net-prereqs kubelet init join-material control-plane(serial) join kubeconfig labels pod-network ready"; got != want {
 		t.Errorf("external: stages %s, want %s", got, want)
 	}
-	if got, want := phasesOf(p, "192.168.122.50"), "swap:swap net-prereqs:net-prereqs init:init(skip) kubeconfig:admin-kubeconfig pod-network:pod-network-apply ready:pod-network-wait"; got != want {
+	if got, want := phasesOf(p, "192.168.122.50"), "swap:swap net-prereqs:net-prereqs init:init(skip) kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait"; got != want {
 		t.Errorf("first master: %s\nwant %s", got, want)
 	}
 	if got := phasesOf(p, "192.168.122.54"); got != "swap:swap net-prereqs:net-prereqs control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)" {
@@ -217,7 +217,7 @@ func TestAddNodeJoinsNewMasters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for addr, want := range map[string]string{
-		"192.168.122.50": "load-balancer:load-balancer join-material:token-create join-material:upload-certs join-material:ca-cert ready:pod-network-wait",
+		"192.168.122.50": "load-balancer:load-balancer join-material:token-create join-material:upload-certs join-material:ca-cert labels:node-swap-labels ready:pod-network-wait",
 		"192.168.122.53": "load-balancer:load-balancer control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)",
 		"192.168.122.54": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
 		"192.168.122.51": "swap:swap net-prereqs:net-prereqs join:join",

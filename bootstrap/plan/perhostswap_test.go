@@ -42,6 +42,27 @@ func TestPerHostSwap(t *testing.T) {
 		}
 	}
 
+	// The master labels (and, asked to, taints) the nodes with swap and unlabels the others.
+	c.Swap.Taint = true
+	p, err = BuildPlan(c, facts, PlanOptions{NewToken: fixedToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := stepNamed(t, p.Hosts[0], "node-swap-labels").Kind.(nodeSwapLabelsKind).call
+	name := func(h cluster.Host) string { return nodeNameOrPlaceholder(h, facts[h.Address]) }
+	if strings.Join(labels.SwapNodes, ",") != name(c.Workers[1]) || strings.Join(labels.OtherNodes, ",") != name(c.Masters[0])+","+name(c.Workers[0]) ||
+		!labels.SetLabel || !labels.SetTaint || labels.LabelKey != "feature.node.kubernetes.io/memory-swap.enabled" {
+		t.Errorf("labels step: %+v", labels)
+	}
+	disable, err := BuildSwapChangePlan(c, joined(c, facts), SwapChangeOptions{Nodes: []string{c.Workers[1].Address}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := stepNamed(t, disable.Hosts[hostIndex(disable, c.Masters[0])], "node-swap-labels").Kind.(nodeSwapLabelsKind).call
+	if len(off.SwapNodes) != 0 || strings.Join(off.OtherNodes, ",") != name(c.Workers[1]) {
+		t.Errorf("swap disable of %s: labels step %+v", c.Workers[1].Address, off)
+	}
+
 	for addr := range facts {
 		f := facts[addr]
 		f.SwapbootSwapfile = "/swapfile"
@@ -61,4 +82,18 @@ func TestPerHostSwap(t *testing.T) {
 			t.Errorf("reset %s: %q (skip %q), want %s removed", hp.Host.ID(), s.Summary, s.Skip, path)
 		}
 	}
+}
+
+// joined marks every host part of a running cluster (the first master its control plane).
+func joined(c *cluster.Cluster, facts map[string]hostfacts.Facts) map[string]hostfacts.Facts {
+	out := map[string]hostfacts.Facts{}
+	for addr, f := range facts {
+		f.Joined, f.KubeletActive = true, "active"
+		f.KubeletConfig = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+		if addr == c.Masters[0].Address {
+			f.ControlPlane = true
+		}
+		out[addr] = f
+	}
+	return out
 }

@@ -23,6 +23,7 @@ const (
 	PhaseJoinMaterial Phase = "join-material"
 	PhaseJoin         Phase = "join"
 	PhaseKubeconfig   Phase = "kubeconfig"
+	PhaseLabels       Phase = "labels"
 	PhasePodNetwork   Phase = "pod-network"
 	PhaseReady        Phase = "ready"
 	PhaseConfigMap    Phase = "configmap"
@@ -74,7 +75,7 @@ func (s Stage) ForRole(r cluster.Role) bool {
 // network for the same reason: a pod network that does not come up still leaves a usable kubeconfig.
 func upStages() []Stage {
 	return []Stage{{Phases: []Phase{PhaseSwap}}, {Phases: []Phase{PhaseNetPrereqs}}, {Phases: []Phase{PhaseKubelet}}, {Phases: []Phase{PhaseInit}},
-		{Phases: []Phase{PhaseJoinMaterial}}, {Phases: []Phase{PhaseJoin}}, {Phases: []Phase{PhaseKubeconfig}},
+		{Phases: []Phase{PhaseJoinMaterial}}, {Phases: []Phase{PhaseJoin}}, {Phases: []Phase{PhaseKubeconfig}}, {Phases: []Phase{PhaseLabels}},
 		{Phases: []Phase{PhasePodNetwork}}, {Phases: []Phase{PhaseReady}}}
 }
 
@@ -296,6 +297,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 				hp.Steps = append(hp.Steps, caCertStep())
 			}
 			hp.Steps = append(hp.Steps, kubeconfigStep("copy /etc/kubernetes/admin.conf to "+c.Name+".kubeconfig (0600)"))
+			hp.Steps = append(hp.Steps, nodeSwapLabelsStep(c, c.Hosts(), facts, swapConfigured(c)))
 			hp.Steps = append(hp.Steps, podNet.steps...)
 		default:
 			hp.Steps = append(hp.Steps, joinStep(c, h, f, policy, token, joinRedo[h.Address]))

@@ -38,7 +38,7 @@ func TestUpPlanAppliesFlannelAfterTheJoinsThenWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := stepsOf(p.Hosts[0]), "swap,net-prereqs,init,ca-cert,admin-kubeconfig,pod-network-apply,pod-network-wait"; got != want {
+	if got, want := stepsOf(p.Hosts[0]), "swap,net-prereqs,init,ca-cert,admin-kubeconfig,node-swap-labels,pod-network-apply,pod-network-wait"; got != want {
 		t.Errorf("master steps %s, want %s", got, want)
 	}
 	if got, want := stepsOf(p.Hosts[1]), "swap,net-prereqs,join"; got != want {
@@ -48,7 +48,7 @@ func TestUpPlanAppliesFlannelAfterTheJoinsThenWaits(t *testing.T) {
 	for _, st := range p.Stages {
 		order = append(order, st.Phases...)
 	}
-	if got := phaseList(order); got != "swap, net-prereqs, kubelet, init, join-material, join, kubeconfig, pod-network, ready" {
+	if got := phaseList(order); got != "swap, net-prereqs, kubelet, init, join-material, join, kubeconfig, labels, pod-network, ready" {
 		t.Errorf("stages %s", got)
 	}
 	call, err := findStep(t, p.Hosts[0], PhasePodNetwork).Kind.Script(PlaceholderRuntime())
@@ -133,7 +133,7 @@ func TestUpPlanWithPluginNone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := stepsOf(p.Hosts[0]), "swap,net-prereqs,init,ca-cert,admin-kubeconfig"; got != want {
+	if got, want := stepsOf(p.Hosts[0]), "swap,net-prereqs,init,ca-cert,admin-kubeconfig,node-swap-labels"; got != want {
 		t.Errorf("master steps %s, want %s", got, want)
 	}
 	if len(p.AfterRun) != 1 || !strings.Contains(p.AfterRun[0], "stay NotReady until you apply a CNI") {
@@ -184,7 +184,7 @@ func TestAddNodePlanWaitsForFlannelOnTheNewNodes(t *testing.T) {
 	for _, hp := range p.Hosts {
 		byAddr[hp.Host.Address] = hp
 	}
-	if got, want := stepsOf(byAddr["192.168.122.50"]), "token-create,ca-cert,pod-network-wait"; got != want {
+	if got, want := stepsOf(byAddr["192.168.122.50"]), "token-create,ca-cert,node-swap-labels,pod-network-wait"; got != want {
 		t.Errorf("master steps %s, want %s", got, want)
 	}
 	if got, want := stepsOf(byAddr["192.168.122.52"]), "swap,net-prereqs,join"; got != want {
@@ -204,7 +204,7 @@ func TestAddNodePlanWaitsForFlannelOnTheNewNodes(t *testing.T) {
 		if hp.Host.Address == "192.168.122.52" && stepsOf(hp) != "swap,net-prereqs,join,wait-ready" {
 			t.Errorf("plugin none: new worker steps %s", stepsOf(hp))
 		}
-		if hp.Host.Role == cluster.RoleMaster && stepsOf(hp) != "token-create,ca-cert" {
+		if hp.Host.Role == cluster.RoleMaster && stepsOf(hp) != "token-create,ca-cert,node-swap-labels" {
 			t.Errorf("plugin none: master steps %s", stepsOf(hp))
 		}
 	}

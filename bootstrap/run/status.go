@@ -43,9 +43,12 @@ type NodeStatus struct {
 	// NodeSwapCapacity is the swap in bytes the node's kubelet reports to the API (status.nodeInfo.swap,
 	// Kubernetes 1.32+); nil when the API was not asked or the kubelet reports none.
 	NodeSwapCapacity *int64 `json:"nodeSwapCapacity,omitempty"`
-	KubeletState     string `json:"kubelet,omitempty"`
-	NodeName         string `json:"nodeName,omitempty"`
-	Ready            string `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
+	// SwapLabel is the node's swap label value (cluster.SwapLabelKey), SwapTaint its swap taint's effect.
+	SwapLabel    string `json:"swapLabel,omitempty"`
+	SwapTaint    string `json:"swapTaint,omitempty"`
+	KubeletState string `json:"kubelet,omitempty"`
+	NodeName     string `json:"nodeName,omitempty"`
+	Ready        string `json:"ready,omitempty"` // True, False, Unknown, or "" when the API does not know the node
 	// CNIPod is the state of the pod network's pod on this node (flannel): Running, not ready, a pod phase
 	// such as Pending, none (no pod there), or "" when unknown or when swapboot applies no pod network.
 	CNIPod string `json:"cniPod,omitempty"`
@@ -179,9 +182,9 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	for i := range statuses {
 		st := &statuses[i]
 		if n, ok := nodes[st.Address]; ok {
-			st.NodeName, st.Ready, st.NodeSwapCapacity = n.Name, n.Ready, n.SwapCapacity
+			st.NodeName, st.Ready, st.NodeSwapCapacity, st.SwapLabel, st.SwapTaint = n.Name, n.Ready, n.SwapCapacity, n.SwapLabel, n.SwapTaint
 		} else if n, ok := nodes[st.NodeName]; ok && st.NodeName != "" {
-			st.Ready, st.NodeSwapCapacity = n.Ready, n.SwapCapacity
+			st.Ready, st.NodeSwapCapacity, st.SwapLabel, st.SwapTaint = n.Ready, n.SwapCapacity, n.SwapLabel, n.SwapTaint
 		}
 		if c.Networking.CNI.Plugin == cluster.CNIFlannel && nodes != nil && st.NodeName != "" {
 			st.CNIPod = cniPods[st.NodeName]
@@ -327,6 +330,8 @@ func (s APIState) Why() string {
 type apiNode struct {
 	Name, Ready  string
 	SwapCapacity *int64 // bytes; nil when the kubelet reports none
+	// SwapLabel is the swap label's value, SwapTaint the swap taint's effect ("" when absent).
+	SwapLabel, SwapTaint string
 }
 
 // parseNodes reads nodes.sh output: the "@swapboot fact api=STATE" line, then
@@ -353,6 +358,9 @@ func parseNodes(out string) (APIState, map[string]apiNode) {
 				v.SwapCapacity = &n
 			}
 		}
+		if len(f) > 5 {
+			v.SwapLabel, v.SwapTaint = f[4], f[5]
+		}
 		nodes[f[0]] = v
 		if len(f) > 2 && f[2] != "" {
 			nodes[f[2]] = v
@@ -366,7 +374,7 @@ func parseNodes(out string) (APIState, map[string]apiNode) {
 
 func printStatusTable(w io.Writer, statuses []NodeStatus) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tNODE SWAP\tKUBELET STATE\tREADY\tCNI\tOK")
+	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tNODE SWAP\tLABEL/TAINT\tKUBELET STATE\tREADY\tCNI\tOK")
 	for _, s := range statuses {
 		swap := "off"
 		if s.SwapSizeKiB > 0 {
@@ -376,8 +384,8 @@ func printStatusTable(w io.Writer, statuses []NodeStatus) {
 		if s.NodeSwapCapacity != nil {
 			nodeSwap = fmt.Sprintf("%dMiB", (*s.NodeSwapCapacity+1<<19)>>20)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
-			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), nodeSwap, orDash(s.KubeletState), orDash(s.Ready), orDash(s.CNIPod), s.OK)
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
+			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), nodeSwap, labelTaint(s), orDash(s.KubeletState), orDash(s.Ready), orDash(s.CNIPod), s.OK)
 	}
 	_ = tw.Flush()
 	for _, s := range statuses {
@@ -385,6 +393,18 @@ func printStatusTable(w io.Writer, statuses []NodeStatus) {
 			fmt.Fprintf(w, "%s: %s\n", s.Host, p)
 		}
 	}
+}
+
+// labelTaint words the node's swap label and taint for the table: label, taint, label+taint or -.
+func labelTaint(s NodeStatus) string {
+	var parts []string
+	if s.SwapLabel != "" {
+		parts = append(parts, "label")
+	}
+	if s.SwapTaint != "" {
+		parts = append(parts, "taint")
+	}
+	return orDash(strings.Join(parts, "+"))
 }
 
 func orDash(s string) string {

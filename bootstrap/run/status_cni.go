@@ -18,10 +18,11 @@ const (
 // nodesCall is nodes.sh for the cluster: with flannel it also lists flannel's pods (the namespace and
 // labels of the pinned kube-flannel manifest).
 func nodesCall(c *cluster.Cluster) templates.Nodes {
-	if c.Networking.CNI.Plugin != cluster.CNIFlannel {
-		return templates.Nodes{}
+	call := templates.Nodes{SwapLabelKey: cluster.SwapLabelKey, SwapTaintKey: cluster.SwapTaintKey}
+	if c.Networking.CNI.Plugin == cluster.CNIFlannel {
+		call.CNINamespace, call.CNISelector = cni.FlannelNamespace, cni.FlannelSelector
 	}
-	return templates.Nodes{CNINamespace: cni.FlannelNamespace, CNISelector: cni.FlannelSelector}
+	return call
 }
 
 // parseCNIPods reads nodes.sh's "@swapboot cni-pod NODE<TAB>PHASE<TAB>READY..." lines: per node, Running

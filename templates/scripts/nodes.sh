@@ -1,15 +1,18 @@
-# Read-only: the nodes the API server knows, one per line: name, Ready status, internal IP, and the swap
-# capacity in bytes the node's kubelet reports (status.nodeInfo.swap, 1.32+; empty when it reports none).
+# Read-only: the nodes the API server knows, one per line: name, Ready status, internal IP, the swap
+# capacity in bytes the node's kubelet reports (status.nodeInfo.swap, 1.32+; empty when it reports none),
+# the swap label's value and the swap taint's effect (empty when absent).
 # First line: "@swapboot fact api=STATE", STATE one of ok, no-cluster (no admin.conf: never set up, or
 # reset), unauthorized, forbidden, refused, unreachable, error; swapboot words status from it.
 # Then, when a pod network is named, its pods: "@swapboot cni-pod NODE<TAB>PHASE<TAB>READY" per pod.
 # input: CNI_NAMESPACE the pod network's namespace ("" when swapboot applies none)
 # input: CNI_SELECTOR the label selector of its pods
+# input: SWAP_LABEL_PATH the swap label's key, dots escaped for JSONPath
+# input: SWAP_TAINT_KEY the swap taint's key
 if [ ! -f /etc/kubernetes/admin.conf ]; then
 	fact api no-cluster
 else
 	nodes_err=$(mktemp)
-	if nodes_out=$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=15s get nodes -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\t"}{.status.nodeInfo.swap.capacity}{"\n"}{end}' 2>"$nodes_err"); then
+	if nodes_out=$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=15s get nodes -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\t"}{.status.nodeInfo.swap.capacity}{"\t"}{.metadata.labels.'"$SWAP_LABEL_PATH"'}{"\t"}{.spec.taints[?(@.key=="'"$SWAP_TAINT_KEY"'")].effect}{"\n"}{end}' 2>"$nodes_err"); then
 		fact api ok
 		printf '%s\n' "$nodes_out"
 		if [ -n "$CNI_NAMESPACE" ]; then

@@ -315,6 +315,8 @@ type nodeStatus struct {
 	FailSwapOn       bool   `json:"failSwapOn"`
 	SwapBehavior     string `json:"swapBehavior"`
 	NodeSwapCapacity *int64 `json:"nodeSwapCapacity"`
+	SwapLabel        string `json:"swapLabel"`
+	SwapTaint        string `json:"swapTaint"`
 	OK               bool   `json:"ok"`
 }
 

@@ -237,7 +237,7 @@ func TestRecovery(t *testing.T) {
 	// w1 none (its own swap: none), w2 its own size and path; all Ready, status says each is as configured,
 	// and reset again leaves nothing.
 	t.Run("swap per role and per host: up, status, reset", func(t *testing.T) {
-		file := e.withLine(e.clusterFile, filepath.Join(e.dir, "perhost.yaml"), "swap:", "swap: {size: 256M, path: /swapfile, behavior: auto, nodes: workers}")
+		file := e.withLine(e.clusterFile, filepath.Join(e.dir, "perhost.yaml"), "swap:", "swap: {size: 256M, path: /swapfile, behavior: auto, nodes: workers, taint: true}")
 		file = e.withLine(file, file, "workers:", "workers: [{address: "+w1+", swap: none}, {address: "+w2+", swap: {size: 320M, path: /var/swapfile}}]")
 		if res := e.run(nil, "up", "--kubeconfig-dir", e.dir, file); res.code != 0 {
 			t.Fatalf("up: exit %d", res.code)
@@ -261,6 +261,19 @@ func TestRecovery(t *testing.T) {
 		}
 		if st[w2].SwapAreas != 1 || st[m1].SwapAreas != 0 || st[w1].SwapAreas != 0 {
 			t.Errorf("status swap areas: master %d, w1 %d, w2 %d; want 0, 0, 1", st[m1].SwapAreas, st[w1].SwapAreas, st[w2].SwapAreas)
+		}
+		// Only w2 has swap: it alone carries the swap label and taint (Node Feature Discovery's label).
+		for ip, want := range map[string][2]string{m1: {"", ""}, w1: {"", ""}, w2: {"true", "NoSchedule"}} {
+			if st[ip].SwapLabel != want[0] || st[ip].SwapTaint != want[1] {
+				t.Errorf("status %s: swap label %q taint %q, want %q %q", ip, st[ip].SwapLabel, st[ip].SwapTaint, want[0], want[1])
+			}
+		}
+		// The scheduler keeps pods off the swap node unless they tolerate its taint; one that tolerates it
+		// and asks for the label lands there.
+		plain := e.scheduledOn(t, "no-toleration", "")
+		swapPod := e.scheduledOn(t, "tolerates-swap", `"tolerations":[{"key":"swapboot.io/swap","operator":"Exists","effect":"NoSchedule"}],"nodeSelector":{"feature.node.kubernetes.io/memory-swap.enabled":"true"}`)
+		if plain != st[w1].NodeName || swapPod != st[w2].NodeName {
+			t.Errorf("a pod without the toleration ran on %q (want %q), one with it on %q (want %q)", plain, st[w1].NodeName, swapPod, st[w2].NodeName)
 		}
 		if res := e.run(nil, "reset", "--yes", file); res.code != 0 {
 			t.Fatalf("reset: exit %d", res.code)
@@ -463,4 +476,23 @@ func (e *env) checkResetHost(t *testing.T, n string, before hostSnapshot) {
 	if strings.Join(after.chains, "\n") != strings.Join(before.chains, "\n") {
 		t.Errorf("%s: iptables chains after reset:\n%s\nbefore the first up:\n%s", n, strings.Join(after.chains, "\n"), strings.Join(before.chains, "\n"))
 	}
+}
+
+// scheduledOn starts a pod of the tools image through the scheduler, with spec fields extra (JSON, may be
+// empty), waits until it is Ready and returns its node.
+func (e *env) scheduledOn(t *testing.T, name, extra string) string {
+	t.Helper()
+	spec := `{"spec":{` + extra + `}}`
+	if extra == "" {
+		spec = `{"spec":{}}`
+	}
+	if out, err := e.kubectlOut("run", name, "--image="+lab.ToolsImage, "--image-pull-policy=Never", "--restart=Never", "--overrides="+spec, "--command", "--", "sleep", "3600"); err != nil {
+		t.Fatalf("kubectl run %s: %v\n%s", name, err, out)
+	}
+	if out, err := e.kubectlOut("wait", "--for=condition=Ready", "pod/"+name, "--timeout=120s"); err != nil {
+		desc, _ := e.kubectlOut("describe", "pod", name)
+		t.Fatalf("pod %s not Ready: %v\n%s\n%s", name, err, out, desc)
+	}
+	node, _ := e.kubectlOut("get", "pod", name, "-o", "jsonpath={.spec.nodeName}")
+	return node
 }
