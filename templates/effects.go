@@ -29,6 +29,20 @@ func (s KubeletEnv) effects() []string {
 func (KubeletConfig) effects() []string {
 	return []string{"writes /var/lib/kubelet/config.yaml (original kept under /var/lib/swapboot)", "restarts kubelet"}
 }
+func (s SwapTuning) effects() []string {
+	var e []string
+	if s.SysctlContent != "" {
+		e = append(e, "writes "+s.SysctlFile+" and applies it (the earlier values kept in "+s.SysctlOrig+")")
+	} else {
+		e = append(e, "removes "+s.SysctlFile+" if there, restoring the earlier values")
+	}
+	if s.SliceContent != "" {
+		e = append(e, "writes "+s.SliceDropIn+" (system.slice: MemorySwapMax=0) and applies it")
+	} else {
+		e = append(e, "removes "+s.SliceDropIn+" if there (system.slice may swap again)")
+	}
+	return e
+}
 func (s KubeletPatch) effects() []string {
 	return []string{"writes " + s.PatchFile + " (kubeadm applies it to this node's kubelet config at init and join)"}
 }

@@ -23,6 +23,7 @@ var sampleInputs = map[string][]Var{
 	"kubelet-logs":      {{"LINES", "40"}},
 	"wait-ready":        {{"NODE_NAME", "worker2"}, {"TIMEOUT_SECONDS", "180"}},
 	"kubelet-config":    {{"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},
+	"swap-tuning":       {{"SYSCTL_FILE", "/etc/sysctl.d/90-swapboot-swap.conf"}, {"SYSCTL_ORIG", "/var/lib/swapboot/sysctl.orig"}, {"SYSCTL_CONTENT", "vm.swappiness = 60\n"}, {"SLICE_DROPIN", "/etc/systemd/system/system.slice.d/90-swapboot-noswap.conf"}, {"SLICE_CONTENT", "[Slice]\nMemorySwapMax=0\n"}},
 	"kubelet-patch":     {{"PATCH_FILE", "/var/lib/swapboot/kubeadm-patches/kubeletconfiguration+merge.yaml"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmemorySwap:\n  swapBehavior: LimitedSwap\n"}},
 	"node-swap-labels":  {{"SWAP_NODES", "worker1\nworker2"}, {"OTHER_NODES", "m1"}, {"SET_LABEL", "yes"}, {"LABEL_KEY", "feature.node.kubernetes.io/memory-swap.enabled"}, {"LABEL_VALUE", "true"}, {"SET_TAINT", "yes"}, {"TAINT_KEY", "swapboot.io/swap"}, {"TAINT_VALUE", "true"}, {"TAINT_EFFECT", "NoSchedule"}},
 	"kubelet-configmap": {{"CONFIGMAP", "kubelet-config"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},

@@ -133,6 +133,21 @@ type KubeletConfig struct{ Content string }
 func (KubeletConfig) Name() string      { return "kubelet-config" }
 func (s KubeletConfig) inputs() []input { return []input{in("CONTENT", s.Content)} }
 
+// SwapTuning writes (or, with empty contents, removes) swapboot's vm sysctl file and its system.slice
+// drop-in (scripts/swap-tuning.sh).
+type SwapTuning struct {
+	SysctlFile, SysctlContent string
+	// SysctlOrig keeps the values before swapboot's first change, restored when the file is removed.
+	SysctlOrig                string
+	SliceDropIn, SliceContent string
+}
+
+func (SwapTuning) Name() string { return "swap-tuning" }
+func (s SwapTuning) inputs() []input {
+	return []input{in("SYSCTL_FILE", s.SysctlFile), in("SYSCTL_ORIG", s.SysctlOrig), in("SYSCTL_CONTENT", s.SysctlContent),
+		in("SLICE_DROPIN", s.SliceDropIn), in("SLICE_CONTENT", s.SliceContent)}
+}
+
 // KubeletPatch writes a node's kubeadm patch of its kubelet configuration (scripts/kubelet-patch.sh).
 type KubeletPatch struct{ PatchFile, Content string }
 
@@ -324,7 +339,7 @@ func (ResetCleanup) inputs() []input { return nil }
 
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
-	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, KubeletEnv{}, KubeletConfig{}, KubeletPatch{}, NodeSwapLabels{}, KubeletConfigMap{}, KubeletRestart{},
+	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, SwapTuning{}, KubeletEnv{}, KubeletConfig{}, KubeletPatch{}, NodeSwapLabels{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
 		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}, ResetCleanup{},
 		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}, ControlPlaneHealth{}}

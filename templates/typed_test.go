@@ -21,6 +21,7 @@ var typedSamples = []Script{
 	KubeletLogs{Lines: 40},
 	WaitReady{NodeName: "worker2", Timeout: 180 * time.Second},
 	KubeletConfig{Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"},
+	SwapTuning{SysctlFile: "/etc/sysctl.d/90-swapboot-swap.conf", SysctlOrig: "/var/lib/swapboot/sysctl.orig", SysctlContent: "vm.swappiness = 60\n", SliceDropIn: "/etc/systemd/system/system.slice.d/90-swapboot-noswap.conf", SliceContent: "[Slice]\nMemorySwapMax=0\n"},
 	KubeletPatch{PatchFile: "/var/lib/swapboot/kubeadm-patches/kubeletconfiguration+merge.yaml", Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmemorySwap:\n  swapBehavior: LimitedSwap\n"},
 	NodeSwapLabels{SwapNodes: []string{"worker1", "worker2"}, OtherNodes: []string{"m1"}, SetLabel: true, LabelKey: "feature.node.kubernetes.io/memory-swap.enabled", LabelValue: "true",
 		SetTaint: true, TaintKey: "swapboot.io/swap", TaintValue: "true", TaintEffect: "NoSchedule"},

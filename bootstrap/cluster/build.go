@@ -121,6 +121,11 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 	if p.swapTaint != nil {
 		c.Swap.Taint = *p.swapTaint
 	}
+	c.Swap.ProtectSystemDaemons = DefaultSwapProtectSystemDaemons
+	if p.swapProtect != nil {
+		c.Swap.ProtectSystemDaemons = *p.swapProtect
+	}
+	c.Swap.Sysctl = p.swapSysctl
 	if p.swapNodes.node != nil {
 		c.Swap.Nodes = SwapNodes(p.swapNodes.val)
 	}

@@ -32,6 +32,8 @@ const (
 	DefaultSwapNodes     = SwapNodesAll
 	DefaultSwapLabel     = true
 	DefaultSwapTaint     = false
+	// DefaultSwapProtectSystemDaemons follows KEP-2400's advice: no swap for system daemons (cgroup v2).
+	DefaultSwapProtectSystemDaemons = true
 	// MaxClusterFileSize bounds what Load reads; a cluster file is a few hundred bytes.
 	MaxClusterFileSize = 1 << 20
 )
@@ -206,6 +208,8 @@ type cfgParser struct {
 	swapNodes   cfgStr
 	swapLabel   *bool
 	swapTaint   *bool
+	swapProtect *bool
+	swapSysctl  *SwapSysctl
 	kubelet     map[string]any
 	// kubeletDriverLine is the line of kubelet.cgroupDriver (0: not set).
 	kubeletDriverLine int

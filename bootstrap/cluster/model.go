@@ -1,5 +1,10 @@
 package cluster
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Cluster is a validated cluster file. Load fills every default, so the rest of swapboot never
 // re-derives one.
 type Cluster struct {
@@ -169,6 +174,32 @@ type Swap struct {
 	// them, so that only pods tolerating it land there.
 	Label bool
 	Taint bool
+	// ProtectSystemDaemons: no swap for system.slice on cgroup v2 hosts with swap (MemorySwapMax=0).
+	ProtectSystemDaemons bool
+	// Sysctl are the vm settings written on hosts with swap (nil: none).
+	Sysctl *SwapSysctl
+}
+
+// SwapSysctl is swap.sysctl: the vm settings the Kubernetes docs name for swap nodes (nil: not set).
+type SwapSysctl struct {
+	Swappiness, MinFreeKbytes, WatermarkScaleFactor *int64
+}
+
+// Lines renders the settings as an /etc/sysctl.d file ("" when none is set).
+func (s *SwapSysctl) Lines() string {
+	if s == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, kv := range []struct {
+		key string
+		v   *int64
+	}{{"vm.swappiness", s.Swappiness}, {"vm.min_free_kbytes", s.MinFreeKbytes}, {"vm.watermark_scale_factor", s.WatermarkScaleFactor}} {
+		if kv.v != nil {
+			fmt.Fprintf(&b, "%s = %d\n", kv.key, *kv.v)
+		}
+	}
+	return b.String()
 }
 
 // SwapLabel is the label of nodes with swap: Node Feature Discovery's own for swap, so that clusters

@@ -17,17 +17,23 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 	}
 	return p.fields(v, "swap", "swap", func(key string, k, v *yaml.Node) *ConfigError {
 		field := "swap." + key
-		if key == "label" || key == "taint" {
+		switch key {
+		case "label", "taint", "protectSystemDaemons":
 			b, set, err := p.boolean(v, field)
 			if err != nil || !set {
 				return err
 			}
-			if key == "label" {
+			switch key {
+			case "label":
 				p.swapLabel = &b
-			} else {
+			case "taint":
 				p.swapTaint = &b
+			default:
+				p.swapProtect = &b
 			}
 			return nil
+		case "sysctl":
+			return p.parseSwapSysctl(v, field)
 		}
 		if key == "size" && v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!int" || v.ShortTag() == "!!float") {
 			if strings.HasPrefix(v.Value, "-") || strings.Trim(v.Value, "0.+") == "" {
@@ -228,4 +234,42 @@ func cfgCheckBehavior(s string) (string, string) {
 		return fmt.Sprintf("unknown behavior %s", cfgShow(s)), fmt.Sprintf("did you mean %s? (spelled exactly so: auto, NoSwap or LimitedSwap)", alt)
 	}
 	return fmt.Sprintf("unknown behavior %s", cfgShow(s)), "use auto, NoSwap or LimitedSwap"
+}
+
+// The vm settings swap.sysctl may set, with the ranges the kernel accepts (swappiness up to 200 since
+// Linux 5.8; watermark_scale_factor 1-3000, in units of 0.01 %).
+var cfgSysctlRanges = map[string][2]int64{"swappiness": {0, 200}, "minFreeKbytes": {1024, 1 << 30}, "watermarkScaleFactor": {1, 3000}}
+
+func (p *cfgParser) parseSwapSysctl(v *yaml.Node, field string) *ConfigError {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+		return nil
+	}
+	sc := &SwapSysctl{}
+	err := p.fields(v, field, "swap.sysctl", func(key string, k, v *yaml.Node) *ConfigError {
+		f := field + "." + key
+		r := cfgSysctlRanges[key]
+		var n int64
+		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" || v.Decode(&n) != nil {
+			return p.fail(v, f, "expected a whole number, got "+cfgDescribe(v), fmt.Sprintf("write a number from %d to %d", r[0], r[1]))
+		}
+		if n < r[0] || n > r[1] {
+			return p.fail(v, f, fmt.Sprintf("%d is out of range", n), fmt.Sprintf("write a number from %d to %d", r[0], r[1]))
+		}
+		switch key {
+		case "swappiness":
+			sc.Swappiness = &n
+		case "minFreeKbytes":
+			sc.MinFreeKbytes = &n
+		case "watermarkScaleFactor":
+			sc.WatermarkScaleFactor = &n
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if sc.Lines() != "" {
+		p.swapSysctl = sc
+	}
+	return nil
 }

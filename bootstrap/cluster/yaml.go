@@ -231,7 +231,8 @@ var cfgKnown = map[string][]string{
 	"host.swap":        {"size", "path"},
 	"networking":       {"podSubnet", "serviceSubnet", "cni"},
 	"cni":              {"plugin", "backend", "imageRepository"},
-	"swap":             {"size", "path", "behavior", "nodes", "label", "taint"},
+	"swap":             {"size", "path", "behavior", "nodes", "label", "taint", "protectSystemDaemons", "sysctl"},
+	"swap.sysctl":      {"swappiness", "minFreeKbytes", "watermarkScaleFactor"},
 	"nodeRegistration": {"criSocket", "imagePullPolicy", "ignorePreflightErrors", "kubeletExtraArgs"},
 }
 
@@ -240,7 +241,7 @@ var cfgHome = map[string]string{
 	"user": "ssh", "port": "ssh", "keyFile": "ssh", "knownHosts": "ssh", "hostKey": "the host's ssh", "bastion": "ssh",
 	"podSubnet": "networking", "serviceSubnet": "networking", "cni": "networking",
 	"plugin": "networking.cni", "backend": "networking.cni", "imageRepository": "networking.cni",
-	"size": "swap", "path": "swap", "behavior": "swap", "nodes": "swap", "label": "swap", "taint": "swap",
+	"size": "swap", "path": "swap", "behavior": "swap", "nodes": "swap", "label": "swap", "taint": "swap", "protectSystemDaemons": "swap", "sysctl": "swap",
 	"criSocket": "nodeRegistration", "imagePullPolicy": "nodeRegistration", "ignorePreflightErrors": "nodeRegistration", "kubeletExtraArgs": "nodeRegistration",
 	"endpoint": "controlPlane", "loadBalancer": "controlPlane",
 	"address": "a masters or workers entry", "name": "the top level or a host entry",
@@ -300,6 +301,8 @@ func cfgMappingFix(path, schema string) string {
 		return "write e.g. swap: {size: 1G, path: /swapfile, behavior: auto}"
 	case "host.swap":
 		return "write swap: none, or swap: {size: 4G} (size and path replace the cluster's)"
+	case "swap.sysctl":
+		return "write e.g. sysctl: {swappiness: 60, minFreeKbytes: 524288, watermarkScaleFactor: 2000}"
 	case "ssh", "host.ssh":
 		return "write e.g. ssh: {user: root, port: 22}"
 	case "bastion":

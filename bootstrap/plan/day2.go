@@ -286,11 +286,11 @@ func swapChangeSteps(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, p Ku
 	}
 	if o.Enable {
 		// Swap first: the kubelet reads /proc/swaps once, when it starts.
-		steps = append([]Step{swapStep(c, h, f)}, steps...)
+		steps = append([]Step{swapStep(c, h, f), swapTuningStep(c, h, f, true)}, steps...)
 	} else {
 		remove := swapRemoveStep(c, h, f, true)
 		// Swap off first: a kubelet with failSwapOn true does not start while swap is on.
-		steps = append([]Step{remove}, steps...)
+		steps = append([]Step{remove, swapTuningStep(c, h, f, false)}, steps...)
 	}
 	ready := readyStep(h, f, o.ReadyWithin)
 	if kubelet.Skip != "" {

@@ -63,10 +63,10 @@ func TestHAPlanFresh(t *testing.T) {
 		t.Errorf("stages %s\nwant   %s", got, want)
 	}
 	for addr, want := range map[string]string{
-		"192.168.122.50": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer init:init join-material:ca-cert kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait",
-		"192.168.122.53": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
-		"192.168.122.54": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
-		"192.168.122.51": "swap:swap net-prereqs:net-prereqs join:join",
+		"192.168.122.50": "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer init:init join-material:ca-cert kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait",
+		"192.168.122.53": "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
+		"192.168.122.54": "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
+		"192.168.122.51": "swap:swap swap:swap-tuning net-prereqs:net-prereqs join:join",
 	} {
 		if got := phasesOf(p, addr); got != want {
 			t.Errorf("%s: %s\nwant %s", addr, got, want)
@@ -149,10 +149,10 @@ func TestHAPlanRerun(t *testing.T) {
 		f["192.168.122.51"] = w
 	})
 	for addr, want := range map[string]string{
-		"192.168.122.50": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer init:init(skip) join-material:token-create join-material:upload-certs join-material:ca-cert kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait",
-		"192.168.122.53": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)",
-		"192.168.122.54": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
-		"192.168.122.51": "swap:swap net-prereqs:net-prereqs join:join(skip)",
+		"192.168.122.50": "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer init:init(skip) join-material:token-create join-material:upload-certs join-material:ca-cert kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait",
+		"192.168.122.53": "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)",
+		"192.168.122.54": "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
+		"192.168.122.51": "swap:swap swap:swap-tuning net-prereqs:net-prereqs join:join(skip)",
 	} {
 		if got := phasesOf(p, addr); got != want {
 			t.Errorf("%s: %s\nwant %s", addr, got, want)
@@ -180,10 +180,10 @@ func TestHAPlanConverged(t *testing.T) {
 	if got, want := stagesOf(p), "swap net-prereqs kubelet init join-material control-plane(serial) join kubeconfig labels pod-network ready"; got != want {
 		t.Errorf("external: stages %s, want %s", got, want)
 	}
-	if got, want := phasesOf(p, "192.168.122.50"), "swap:swap net-prereqs:net-prereqs init:init(skip) kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait"; got != want {
+	if got, want := phasesOf(p, "192.168.122.50"), "swap:swap swap:swap-tuning net-prereqs:net-prereqs init:init(skip) kubeconfig:admin-kubeconfig labels:node-swap-labels pod-network:pod-network-apply ready:pod-network-wait"; got != want {
 		t.Errorf("first master: %s\nwant %s", got, want)
 	}
-	if got := phasesOf(p, "192.168.122.54"); got != "swap:swap net-prereqs:net-prereqs control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)" {
+	if got := phasesOf(p, "192.168.122.54"); got != "swap:swap swap:swap-tuning net-prereqs:net-prereqs control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)" {
 		t.Errorf("third master: %s", got)
 	}
 }
@@ -219,8 +219,8 @@ func TestAddNodeJoinsNewMasters(t *testing.T) {
 	for addr, want := range map[string]string{
 		"192.168.122.50": "load-balancer:load-balancer join-material:token-create join-material:upload-certs join-material:ca-cert labels:node-swap-labels ready:pod-network-wait",
 		"192.168.122.53": "load-balancer:load-balancer control-plane:join-control-plane(skip) control-plane:wait-control-plane(skip)",
-		"192.168.122.54": "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
-		"192.168.122.51": "swap:swap net-prereqs:net-prereqs join:join",
+		"192.168.122.54": "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane",
+		"192.168.122.51": "swap:swap swap:swap-tuning net-prereqs:net-prereqs join:join",
 	} {
 		if got := phasesOf(p, addr); got != want {
 			t.Errorf("%s: %s\nwant %s", addr, got, want)
@@ -285,7 +285,7 @@ func TestHAPlanHalfJoinedMaster(t *testing.T) {
 		}
 	}
 	p := haPlan(t, c, edit(true))
-	if got := phasesOf(p, "192.168.122.53"); got != "swap:swap net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane" {
+	if got := phasesOf(p, "192.168.122.53"); got != "swap:swap swap:swap-tuning net-prereqs:net-prereqs load-balancer:load-balancer control-plane:join-control-plane control-plane:wait-control-plane" {
 		t.Errorf("half-joined master2: %s", got)
 	}
 	if got := phasesOf(p, "192.168.122.54"); !strings.Contains(got, "join-control-plane(skip)") {

@@ -97,3 +97,36 @@ func joined(c *cluster.Cluster, facts map[string]hostfacts.Facts) map[string]hos
 	}
 	return out
 }
+
+// Swap's settings: hosts with swap get swap.sysctl, and on cgroup v2 the system.slice drop-in unless
+// protectSystemDaemons is off; a host without swap, and swap disable, remove both.
+func TestSwapTuningStep(t *testing.T) {
+	c := testCluster()
+	sixty := int64(60)
+	c.Swap.Sysctl = &cluster.SwapSysctl{Swappiness: &sixty}
+	c.Swap.ProtectSystemDaemons = true
+	c.Workers[0].Swap = &cluster.HostSwap{None: true}
+	v2 := hostfacts.Facts{CgroupV2: true}
+	cases := []struct {
+		name         string
+		host         cluster.Host
+		f            hostfacts.Facts
+		on           bool
+		sysctl, drop bool
+	}{
+		{"cgroup v2 with swap", c.Masters[0], v2, true, true, true},
+		{"cgroup v1 with swap", c.Masters[0], hostfacts.Facts{}, true, true, false},
+		{"no swap on this host", c.Workers[0], v2, true, false, false},
+		{"swap disable", c.Masters[0], v2, false, false, false},
+	}
+	for _, tc := range cases {
+		k := swapTuningStep(c, tc.host, tc.f, tc.on).Kind.(swapTuningKind)
+		if (k.sysctl == "vm.swappiness = 60\n") != tc.sysctl || (strings.Contains(k.slice, "MemorySwapMax=0")) != tc.drop || (!tc.sysctl && k.sysctl != "") {
+			t.Errorf("%s: sysctl %q drop-in %q", tc.name, k.sysctl, k.slice)
+		}
+	}
+	c.Swap.ProtectSystemDaemons = false
+	if k := swapTuningStep(c, c.Masters[0], v2, true).Kind.(swapTuningKind); k.slice != "" {
+		t.Errorf("protectSystemDaemons: false still writes the drop-in")
+	}
+}

@@ -250,7 +250,7 @@ func BuildPlan(c *cluster.Cluster, facts map[string]hostfacts.Facts, opt PlanOpt
 	for i, h := range c.Hosts() {
 		f := facts[h.Address]
 		hp := HostPlan{Host: h, Facts: f}
-		hp.Steps = append(hp.Steps, swapStep(c, h, f), netPrereqsStep())
+		hp.Steps = append(hp.Steps, swapStep(c, h, f), swapTuningStep(c, h, f, true), netPrereqsStep())
 		if policy.PerNode {
 			s, err := kubeletPatchStep(policy.NodeSwapBehavior(f.CgroupV2))
 			if err != nil {

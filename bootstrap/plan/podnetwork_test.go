@@ -38,10 +38,10 @@ func TestUpPlanAppliesFlannelAfterTheJoinsThenWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := stepsOf(p.Hosts[0]), "swap,net-prereqs,init,ca-cert,admin-kubeconfig,node-swap-labels,pod-network-apply,pod-network-wait"; got != want {
+	if got, want := stepsOf(p.Hosts[0]), "swap,swap-tuning,net-prereqs,init,ca-cert,admin-kubeconfig,node-swap-labels,pod-network-apply,pod-network-wait"; got != want {
 		t.Errorf("master steps %s, want %s", got, want)
 	}
-	if got, want := stepsOf(p.Hosts[1]), "swap,net-prereqs,join"; got != want {
+	if got, want := stepsOf(p.Hosts[1]), "swap,swap-tuning,net-prereqs,join"; got != want {
 		t.Errorf("worker steps %s, want %s", got, want)
 	}
 	var order []Phase
@@ -133,7 +133,7 @@ func TestUpPlanWithPluginNone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := stepsOf(p.Hosts[0]), "swap,net-prereqs,init,ca-cert,admin-kubeconfig,node-swap-labels"; got != want {
+	if got, want := stepsOf(p.Hosts[0]), "swap,swap-tuning,net-prereqs,init,ca-cert,admin-kubeconfig,node-swap-labels"; got != want {
 		t.Errorf("master steps %s, want %s", got, want)
 	}
 	if len(p.AfterRun) != 1 || !strings.Contains(p.AfterRun[0], "stay NotReady until you apply a CNI") {
@@ -187,7 +187,7 @@ func TestAddNodePlanWaitsForFlannelOnTheNewNodes(t *testing.T) {
 	if got, want := stepsOf(byAddr["192.168.122.50"]), "token-create,ca-cert,node-swap-labels,pod-network-wait"; got != want {
 		t.Errorf("master steps %s, want %s", got, want)
 	}
-	if got, want := stepsOf(byAddr["192.168.122.52"]), "swap,net-prereqs,join"; got != want {
+	if got, want := stepsOf(byAddr["192.168.122.52"]), "swap,swap-tuning,net-prereqs,join"; got != want {
 		t.Errorf("new worker steps %s, want %s", got, want)
 	}
 	wait, _ := findStep(t, byAddr["192.168.122.50"], PhaseReady).Kind.Script(PlaceholderRuntime())
@@ -201,7 +201,7 @@ func TestAddNodePlanWaitsForFlannelOnTheNewNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, hp := range p.Hosts {
-		if hp.Host.Address == "192.168.122.52" && stepsOf(hp) != "swap,net-prereqs,join,wait-ready" {
+		if hp.Host.Address == "192.168.122.52" && stepsOf(hp) != "swap,swap-tuning,net-prereqs,join,wait-ready" {
 			t.Errorf("plugin none: new worker steps %s", stepsOf(hp))
 		}
 		if hp.Host.Role == cluster.RoleMaster && stepsOf(hp) != "token-create,ca-cert,node-swap-labels" {

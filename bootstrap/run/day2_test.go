@@ -60,8 +60,8 @@ func TestSwapEnablePlanRollsNodeByNode(t *testing.T) {
 			}
 		}
 	}
-	want := "192.168.122.50:kubelet-configmap,192.168.122.50:swap,192.168.122.50:kubelet-config,192.168.122.50:wait-ready,192.168.122.50:node-swap-labels," +
-		"192.168.122.51:swap,192.168.122.51:kubelet-config,192.168.122.51:wait-ready,192.168.122.52:swap,192.168.122.52:kubelet-config,192.168.122.52:wait-ready"
+	want := "192.168.122.50:kubelet-configmap,192.168.122.50:swap,192.168.122.50:swap-tuning,192.168.122.50:kubelet-config,192.168.122.50:wait-ready,192.168.122.50:node-swap-labels," +
+		"192.168.122.51:swap,192.168.122.51:swap-tuning,192.168.122.51:kubelet-config,192.168.122.51:wait-ready,192.168.122.52:swap,192.168.122.52:swap-tuning,192.168.122.52:kubelet-config,192.168.122.52:wait-ready"
 	if got := strings.Join(order, ","); got != want {
 		t.Errorf("steps\n got %s\nwant %s", got, want)
 	}
@@ -115,7 +115,7 @@ func TestSwapDisableTurnsSwapOffBeforeTheKubelet(t *testing.T) {
 			}
 		}
 	}
-	if want := "192.168.122.50:kubelet-configmap,192.168.122.50:node-swap-labels,192.168.122.52:swap-remove,192.168.122.52:kubelet-config,192.168.122.52:wait-ready"; strings.Join(got, ",") != want {
+	if want := "192.168.122.50:kubelet-configmap,192.168.122.50:node-swap-labels,192.168.122.52:swap-remove,192.168.122.52:swap-tuning,192.168.122.52:kubelet-config,192.168.122.52:wait-ready"; strings.Join(got, ",") != want {
 		t.Errorf("got %s, want %s", strings.Join(got, ","), want)
 	}
 }
@@ -138,7 +138,7 @@ func TestAddNodePlanLeavesTheMasterAlone(t *testing.T) {
 		}
 	}
 	// The master only mints a token, reads the CA and waits (read-only) for flannel on the new node.
-	want := "192.168.122.50:token-create,192.168.122.50:ca-cert,192.168.122.50:node-swap-labels,192.168.122.50:pod-network-wait,192.168.122.52:swap,192.168.122.52:net-prereqs,192.168.122.52:join"
+	want := "192.168.122.50:token-create,192.168.122.50:ca-cert,192.168.122.50:node-swap-labels,192.168.122.50:pod-network-wait,192.168.122.52:swap,192.168.122.52:swap-tuning,192.168.122.52:net-prereqs,192.168.122.52:join"
 	if strings.Join(got, ",") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, ","), want)
 	}
@@ -218,9 +218,9 @@ func TestSwapEnablePerNodeBehaviour(t *testing.T) {
 			}
 		}
 	}
-	wantOrder := "192.168.122.50:kubelet-configmap,192.168.122.50:swap,192.168.122.50:kubelet-patch,192.168.122.50:kubelet-config,192.168.122.50:wait-ready,192.168.122.50:node-swap-labels," +
-		"192.168.122.51:swap,192.168.122.51:kubelet-patch,192.168.122.51:kubelet-config,192.168.122.51:wait-ready," +
-		"192.168.122.52:swap,192.168.122.52:kubelet-patch,192.168.122.52:kubelet-config,192.168.122.52:wait-ready"
+	wantOrder := "192.168.122.50:kubelet-configmap,192.168.122.50:swap,192.168.122.50:swap-tuning,192.168.122.50:kubelet-patch,192.168.122.50:kubelet-config,192.168.122.50:wait-ready,192.168.122.50:node-swap-labels," +
+		"192.168.122.51:swap,192.168.122.51:swap-tuning,192.168.122.51:kubelet-patch,192.168.122.51:kubelet-config,192.168.122.51:wait-ready," +
+		"192.168.122.52:swap,192.168.122.52:swap-tuning,192.168.122.52:kubelet-patch,192.168.122.52:kubelet-config,192.168.122.52:wait-ready"
 	if got := strings.Join(order, ","); got != wantOrder {
 		t.Errorf("steps\n got %s\nwant %s", got, wantOrder)
 	}

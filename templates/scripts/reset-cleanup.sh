@@ -80,13 +80,31 @@ for f in /var/lib/cni /run/flannel /etc/cni/net.d/10-flannel.conflist /opt/cni/b
 	fi
 done
 
-# swapboot's kernel module and sysctl settings files (the settings stay in effect until the next boot).
+# swapboot's kernel module and sysctl settings files (the settings stay in effect until the next boot, but
+# the vm settings of swap.sysctl get their earlier values back), and its system.slice drop-in.
 for f in /etc/modules-load.d/swapboot-*.conf /etc/sysctl.d/*swapboot*.conf; do
 	if [ -f "$f" ]; then
 		rm -f "$f"
 		removed "$f"
 	fi
 done
+if [ -f /var/lib/swapboot/sysctl.orig ]; then
+	sysctl -q -p /var/lib/swapboot/sysctl.orig || true
+	rm -f /var/lib/swapboot/sysctl.orig
+	removed "swap.sysctl (earlier values restored)"
+fi
+if [ -f /etc/systemd/system/system.slice.d/90-swapboot-noswap.conf ]; then
+	rm -f /etc/systemd/system/system.slice.d/90-swapboot-noswap.conf
+	rmdir /etc/systemd/system/system.slice.d 2>/dev/null || true
+	systemctl daemon-reload || true
+	systemctl set-property --runtime system.slice MemorySwapMax=infinity || true
+	removed /etc/systemd/system/system.slice.d/90-swapboot-noswap.conf
+fi
+# swapboot's kubeadm patches (each node's own kubelet swap behaviour).
+if [ -d /var/lib/swapboot/kubeadm-patches ]; then
+	rm -rf /var/lib/swapboot/kubeadm-patches
+	removed /var/lib/swapboot/kubeadm-patches
+fi
 
 # Directories kubeadm made and reset emptied but kept (/etc/kubernetes/pki, ...): removed when empty.
 # /etc/kubernetes/manifests stays: the kubelet's deb and rpm packages ship it (with /etc/kubernetes), so it

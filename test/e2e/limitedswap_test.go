@@ -74,6 +74,10 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 				t.Errorf("%s's kubeadm patch:\n%s\nwant swapBehavior %s", name, patch, want)
 			}
 		}
+		// No swap for the guest's system daemons (protectSystemDaemons, cgroup v2 only).
+		if got := e.systemSliceSwapMax(); got != "0" {
+			t.Errorf("the guest's system.slice memory.swap.max is %q, want 0", got)
+		}
 		// The cluster's ConfigMap keeps what every node tolerates; the guest's own setting is its patch's.
 		if cm, err := e.kubectlOut("-n", "kube-system", "get", "configmap", "kubelet-config", "-o", "jsonpath={.data.kubelet}"); err != nil || !strings.Contains(cm, "swapBehavior: NoSwap") {
 			t.Errorf("kubelet-config ConfigMap: %v\n%s", err, cm)
@@ -109,6 +113,9 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if g := st[guestIP]; !g.FailSwapOn || g.SwapBehavior != "" || g.SwapAreas != 0 {
 			t.Errorf("after swap disable the guest has failSwapOn %v, behaviour %q, %d swap areas", g.FailSwapOn, g.SwapBehavior, g.SwapAreas)
 		}
+		if got := e.systemSliceSwapMax(); got != "max" {
+			t.Errorf("after swap disable the guest's system.slice memory.swap.max is %q, want max", got)
+		}
 		if code, out := e.cmd("swap", "enable", "--node", guestIP, "--ready-timeout", "8m"); code != 0 {
 			t.Fatalf("swap enable: exit %d\n%s", code, out)
 		}
@@ -119,8 +126,56 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if got := e.runningSwapBehavior(guest); got != "LimitedSwap" {
 			t.Errorf("the guest's running kubelet has swapBehavior %q after swap enable", got)
 		}
+		if got := e.systemSliceSwapMax(); got != "0" {
+			t.Errorf("after swap enable the guest's system.slice memory.swap.max is %q, want 0", got)
+		}
 		e.limitedSwapProof(t, guest, "2")
 	})
+
+	// vm sysctls are global to a kernel: only the guest has its own, so the masters get no swap here
+	// (swap.nodes: workers) and with it none of swap's settings; the machine's value must not move.
+	t.Run("swap.sysctl on the guest, restored by swap disable", func(t *testing.T) {
+		machine := readSwappiness(t)
+		before := strings.TrimSpace(e.host(e.name(1), "cat", "/proc/sys/vm/swappiness"))
+		file := e.withLine(e.clusterFile, filepath.Join(e.dir, "cluster-sysctl.yaml"), "swap:", "swap: {size: 1G, path: /swapfile, behavior: auto, nodes: workers, sysctl: {swappiness: 42, watermarkScaleFactor: 200}}")
+		if code, out := e.swapbootRun("", "up", "--kubeconfig-dir", e.dir, "--pod-network-timeout", "12m", file); code != 0 {
+			t.Fatalf("up: exit %d\n%s", code, out)
+		}
+		if got := e.host(e.name(1), "sh", "-c", "cat /proc/sys/vm/swappiness /proc/sys/vm/watermark_scale_factor"); strings.Fields(got)[0] != "42" || strings.Fields(got)[1] != "200" {
+			t.Errorf("the guest's swappiness and watermark_scale_factor: %q, want 42 200", got)
+		}
+		if _, out := e.hostTry(e.name(0), "ls", "/etc/sysctl.d/90-swapboot-swap.conf"); !strings.Contains(out, "No such file") {
+			t.Errorf("the master (no swap: swap.nodes workers) got swapboot's sysctl file: %s", out)
+		}
+		if now := readSwappiness(t); now != machine {
+			t.Errorf("the machine's vm.swappiness moved from %s to %s", machine, now)
+		}
+		if code, out := e.swapbootRun("", "swap", "disable", "--node", guestIP, "--ready-timeout", "8m", file); code != 0 {
+			t.Fatalf("swap disable: exit %d\n%s", code, out)
+		}
+		if got := strings.TrimSpace(e.host(e.name(1), "cat", "/proc/sys/vm/swappiness")); got != before {
+			t.Errorf("after swap disable the guest's swappiness is %s, want the earlier %s", got, before)
+		}
+		if _, out := e.hostTry(e.name(1), "sh", "-c", "ls /etc/sysctl.d/90-swapboot-swap.conf /var/lib/swapboot/sysctl.orig /etc/systemd/system/system.slice.d 2>&1"); strings.Count(out, "No such file") != 3 {
+			t.Errorf("swap disable left swap's settings on the guest:\n%s", out)
+		}
+	})
+}
+
+// systemSliceSwapMax is memory.swap.max of the guest's system.slice.
+func (e *env) systemSliceSwapMax() string {
+	e.t.Helper()
+	return strings.TrimSpace(e.host(e.name(1), "cat", "/sys/fs/cgroup/system.slice/memory.swap.max"))
+}
+
+// readSwappiness is this machine's vm.swappiness.
+func readSwappiness(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/sys/vm/swappiness")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // limitedSwapProof runs the Burstable pod (kept running, checked) and the Guaranteed pod (OOM-killed) on

@@ -21,6 +21,6 @@ func Cluster() *cluster.Cluster {
 			{Address: "192.168.122.52", Name: "worker2", Role: cluster.RoleWorker, SSH: ssh, Line: 7},
 		},
 		Networking: cluster.Networking{PodSubnet: "10.244.0.0/16", ServiceSubnet: "10.96.0.0/12", CNI: cluster.CNI{Plugin: cluster.CNIFlannel, Backend: cluster.BackendVXLAN}},
-		Swap:       cluster.Swap{SizeBytes: 1 << 30, Path: "/swapfile", Behavior: cluster.SwapAuto, Nodes: cluster.SwapNodesAll, Label: true},
+		Swap:       cluster.Swap{SizeBytes: 1 << 30, Path: "/swapfile", Behavior: cluster.SwapAuto, Nodes: cluster.SwapNodesAll, Label: true, ProtectSystemDaemons: true},
 	}
 }
