@@ -106,7 +106,7 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 
 	t.Run("swap disable, then enable, on the guest: the proof holds again", func(t *testing.T) {
 		defer timed(t, "swap disable and enable on the guest")()
-		if code, out := e.cmd("swap", "disable", "--node", guestIP, "--ready-timeout", "8m"); code != 0 {
+		if code, out := e.cmd("swap", "disable", "--yes", "--node", guestIP, "--ready-timeout", "8m"); code != 0 {
 			t.Fatalf("swap disable: exit %d\n%s", code, out)
 		}
 		st, _ := e.status(e.clusterFile, nil)
@@ -150,7 +150,7 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if now := readSwappiness(t); now != machine {
 			t.Errorf("the machine's vm.swappiness moved from %s to %s", machine, now)
 		}
-		if code, out := e.swapbootRun("", "swap", "disable", "--node", guestIP, "--ready-timeout", "8m", file); code != 0 {
+		if code, out := e.swapbootRun("", "swap", "disable", "--yes", "--node", guestIP, "--ready-timeout", "8m", file); code != 0 {
 			t.Fatalf("swap disable: exit %d\n%s", code, out)
 		}
 		if got := strings.TrimSpace(e.host(e.name(1), "cat", "/proc/sys/vm/swappiness")); got != before {
