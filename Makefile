@@ -37,9 +37,9 @@ flannel: prereqs
 	./lab/flannelbuild/build.sh --cache $(LAB_CACHE)
 
 # The Debian root of the vm hosts' image (debootstrap: network and dpkg bound, no Kubernetes needed), built once
-# into $(LAB_CACHE)/vm/base-*. make test runs it beside the CPU-bound Kubernetes and flannel compiles.
-vm-base: prereqs
-	./lab/vmimage/build.sh --base-only --cache $(LAB_CACHE)
+# into $(LAB_CACHE)/vm/base-* unless the image is there. make test runs it beside the Kubernetes and flannel compiles.
+vm-base: prereqs lab
+	SWAPBOOT_LAB_CACHE=$(LAB_CACHE) ./bin/lab vm-image --base-only --k8s-version $(K8S_VERSION)
 
 # What the lab's tests need built: the guest's base in parallel with the compiles, then the guest image, which
 # needs all three. Their progress streams interleaved (no -O, which would hold each build's output until it

@@ -22,6 +22,29 @@ func VMImageDir(cacheRoot, release, k8sVersion string) string {
 	return filepath.Join(cacheRoot, "vm", release+"-"+k8sVersion+"-"+vmImageRevision)
 }
 
+// EnsureVMBase builds the Debian base of the vm image (lab/vmimage/build.sh --base-only: debootstrap, no
+// Kubernetes needed), so that make test can run it beside the Kubernetes compile; nothing when the image
+// itself is there already (it no longer needs its base).
+func EnsureVMBase(o Options) error {
+	if err := o.Normalize(); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(VMImageDir(o.CacheRoot, DefaultVMRelease, o.K8sVersion), "DONE")); err == nil {
+		fmt.Fprintf(o.Log, "lab: the vm image is in the cache: its base is not needed\n")
+		return nil
+	}
+	script := findVMBuildScript(o.BuildScript)
+	if script == "" {
+		return fmt.Errorf("lab/vmimage/build.sh not found")
+	}
+	cmd := exec.Command(script, "--base-only", "--release", DefaultVMRelease, "--cache", o.CacheRoot)
+	cmd.Stdout, cmd.Stderr = o.Log, o.Log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s --base-only: %w", script, err)
+	}
+	return nil
+}
+
 // EnsureVMImage returns the vm image directory, running lab/vmimage/build.sh
 // when its DONE marker is missing (unless o.NoBuild). The Kubernetes build
 // must exist (ensureK8s).

@@ -481,15 +481,34 @@ func TestUpOnRealHosts(t *testing.T) {
 			t.Fatalf("nodes not Ready: %v\n%s", err, out)
 		}
 		master := e.state.Hosts[0].Name
-		routes := e.host(master, "ip", "route", "show")
+		want := map[string]string{} // host -> the route the master's flannel adds for it
 		for i, h := range e.hostNames() {
 			sub := e.flannelSubnet(h)
 			if !strings.HasPrefix(sub, "10.245.") {
 				t.Errorf("%s: flannel subnet %s outside podSubnet 10.245.0.0/16", h, sub)
 			}
-			network := strings.TrimSuffix(sub, ".1/24") + ".0/24"
-			if i > 0 && !strings.Contains(routes, network+" via "+e.ip(i)) {
-				t.Errorf("%s: no host-gw route to %s via %s on the master:\n%s", h, network, e.ip(i), routes)
+			if i > 0 {
+				want[h] = strings.TrimSuffix(sub, ".1/24") + ".0/24 via " + e.ip(i)
+			}
+		}
+		// The master's flanneld adds a node's route when it sees that node's lease, which may come a
+		// moment after the node is Ready: polled, bounded.
+		var routes string
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(2 * time.Second) {
+			routes = e.host(master, "ip", "route", "show")
+			missing := 0
+			for _, r := range want {
+				if !strings.Contains(routes, r) {
+					missing++
+				}
+			}
+			if missing == 0 || time.Now().After(deadline) {
+				break
+			}
+		}
+		for h, r := range want {
+			if !strings.Contains(routes, r) {
+				t.Errorf("%s: no host-gw route %s on the master within 60s:\n%s", h, r, routes)
 			}
 		}
 		w1, w2 := e.state.Hosts[1].Name, e.state.Hosts[2].Name

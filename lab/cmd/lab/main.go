@@ -143,8 +143,15 @@ func main() {
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "k8s-version", Value: lab.DefaultK8sVersion},
 					&cli.StringFlag{Name: "build-script", Usage: "path of lab/k8sbuild/build.sh (found automatically; vmimage/build.sh is beside it)"},
+					&cli.BoolFlag{Name: "base-only", Usage: "build only the image's Debian base (no Kubernetes needed), unless the image is there"},
 				},
 				Action: func(c *cli.Context) error {
+					if c.Bool("base-only") {
+						if err := lab.EnsureVMBase(lab.Options{K8sVersion: c.String("k8s-version"), BuildScript: c.String("build-script"), Log: os.Stderr}); err != nil {
+							return cli.Exit("lab vm-image: "+err.Error(), 1)
+						}
+						return nil
+					}
 					dir, err := lab.EnsureVMImage(lab.Options{K8sVersion: c.String("k8s-version"), BuildScript: c.String("build-script"), Log: os.Stderr})
 					if err != nil {
 						return cli.Exit("lab vm-image: "+err.Error(), 1)
