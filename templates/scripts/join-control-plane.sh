@@ -16,6 +16,14 @@ if [ "$leftovers" = yes ]; then
 	if [ -n "$CRI_SOCKET" ]; then set -- "$@" --cri-socket "$CRI_SOCKET"; fi
 	kubeadm reset "$@" || fail "kubeadm reset of the unfinished join failed"
 fi
+# A join that failed in its etcd phase (the kubelet could not run the etcd static pod) leaves etcd's data
+# directory but no etcd manifest; kubeadm reset only empties the directory a manifest names, and the next
+# join's preflight refuses a non-empty one. This host is no control plane of the cluster (above), so the
+# data is a leftover of that join.
+if [ ! -f /etc/kubernetes/manifests/etcd.yaml ] && [ -d /var/lib/etcd ] && [ -n "$(ls -A /var/lib/etcd)" ]; then
+	echo "removing /var/lib/etcd/* left by the unfinished join (no etcd manifest)"
+	rm -rf /var/lib/etcd/*
+fi
 # The file holds the bootstrap token and the certificate key: 0600, removed on every way out.
 trap 'rm -f /var/lib/swapboot/kubeadm-join.yaml' EXIT
 trap 'exit 143' TERM INT HUP

@@ -219,14 +219,32 @@ func TestHAKeepalived(t *testing.T) {
 	}
 }
 
-// TestHAFailingControlPlaneJoin, 3 masters + 1 worker behind an external load balancer (the lab's haproxy
-// host; TestHAKeepalived covers keepalived): the second master's kubelet cannot start: its control-plane
-// join fails, the run stops there with its kubelet log (the third master and the worker untouched); with
-// the kubelet repaired the next up completes the cluster: all Ready, 3 etcd members, the kubeconfig
-// pointing at the endpoint.
+// TestHAExternal: 3 masters + 1 worker behind the lab's haproxy host: all Ready.
+func TestHAExternal(t *testing.T) {
+	defer timed(t, "TestHAExternal")()
+	e := haLab(t, "hax", "10.92.0.0/24", 3, 1, lab.LBExternal)
+	done := timed(t, "up (3 masters, 1 worker, external haproxy)")
+	r := e.run(nil, "up", "--kubeconfig-dir", e.dir, e.clusterFile)
+	done()
+	if r.code != 0 {
+		t.Fatalf("up: exit %d", r.code)
+	}
+	if out, err := e.waitNodesReady(4, 5*time.Minute); err != nil {
+		t.Fatalf("nodes: %v\n%s", err, out)
+	}
+	e.etcdMembers(t, 3)
+	e.labMemory("3 control planes + 1 worker + haproxy host")
+	if out, err := e.kubectlOut("config", "view", "-o", "jsonpath={.clusters[0].cluster.server}"); err != nil || out != "https://"+e.state.Endpoint {
+		t.Errorf("kubeconfig server %q (%v), want %s", out, err, e.state.Endpoint)
+	}
+}
+
+// TestHAFailingControlPlaneJoin: the second master's kubelet cannot start: its control-plane join fails,
+// the run stops there with its kubelet log (the third master and the worker untouched); with the kubelet
+// repaired the next up completes the cluster.
 func TestHAFailingControlPlaneJoin(t *testing.T) {
 	defer timed(t, "TestHAFailingControlPlaneJoin")()
-	e := haLab(t, "haf", "10.93.0.0/24", 3, 1, lab.LBExternal)
+	e := haLab(t, "haf", "10.93.0.0/24", 3, 1, lab.LBKeepalived)
 	m2, m3, w1 := e.state.Hosts[1], e.state.Hosts[2], e.state.Hosts[3]
 	// An unknown kubelet flag: the kubelet exits at once, every time systemd starts it.
 	e.host(m2.Name, "sh", "-c", "echo 'KUBELET_EXTRA_ARGS=--no-such-flag-swapboot-test' > /etc/default/kubelet")
@@ -260,8 +278,4 @@ func TestHAFailingControlPlaneJoin(t *testing.T) {
 		t.Fatalf("nodes: %v\n%s", err, out)
 	}
 	e.etcdMembers(t, 3)
-	e.labMemory("3 control planes + 1 worker + haproxy host")
-	if out, err := e.kubectlOut("config", "view", "-o", "jsonpath={.clusters[0].cluster.server}"); err != nil || out != "https://"+e.state.Endpoint {
-		t.Errorf("kubeconfig server %q (%v), want %s", out, err, e.state.Endpoint)
-	}
 }
