@@ -238,14 +238,14 @@ func TestRecovery(t *testing.T) {
 	// and reset again leaves nothing.
 	t.Run("swap per role and per host: up, status, reset", func(t *testing.T) {
 		file := e.withLine(e.clusterFile, filepath.Join(e.dir, "perhost.yaml"), "swap:", "swap: {size: 256M, path: /swapfile, behavior: auto, nodes: workers, taint: true}")
-		file = e.withLine(file, file, "workers:", "workers: [{address: "+w1+", swap: none}, {address: "+w2+", swap: {size: 320M, path: /var/swapfile}}]")
+		file = e.withLine(file, file, "workers:", "workers: [{address: "+w1+", swap: none}, {address: "+w2+", swap: {size: 320M, path: /swapfile-own}}]")
 		if res := e.run(nil, "up", "--kubeconfig-dir", e.dir, file); res.code != 0 {
 			t.Fatalf("up: exit %d", res.code)
 		}
 		if out, err := e.waitNodesReady(3, 3*time.Minute); err != nil {
 			t.Fatalf("nodes: %v\n%s", err, out)
 		}
-		for i, want := range []string{"", "", "/var/swapfile\tfile\t327676"} {
+		for i, want := range []string{"", "", "/swapfile-own\tfile\t327676"} {
 			if got := strings.TrimSpace(e.host(e.name(i), "sh", "-c", "awk 'NR > 1 { print $1 \"\\t\" $2 \"\\t\" $3 }' /proc/swaps")); got != want {
 				t.Errorf("%s's swap areas: %q, want %q", e.name(i), got, want)
 			}
