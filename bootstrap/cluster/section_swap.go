@@ -35,11 +35,10 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 		case "sysctl":
 			return p.parseSwapSysctl(v, field)
 		}
-		if key == "size" && v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!int" || v.ShortTag() == "!!float") {
-			if strings.HasPrefix(v.Value, "-") || strings.Trim(v.Value, "0.+") == "" {
-				return p.fail(v, field, fmt.Sprintf("%s is not a size", v.Value), fmt.Sprintf("write a size of at least %dM with its unit, e.g. 1G", cfgMinSwapMiB))
+		if key == "size" {
+			if err := p.unitlessSize(v, field); err != nil {
+				return err
 			}
-			return p.fail(v, field, fmt.Sprintf("%s has no unit", v.Value), fmt.Sprintf("write the unit, e.g. %sM (K, M, G, T are powers of 1024)", v.Value))
 		}
 		s, err := p.str(v, field)
 		if err != nil || s.node == nil {
@@ -64,6 +63,17 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 	})
 }
 
+// unitlessSize refuses a size YAML read as a number (no unit), swap.size's or a host's.
+func (p *cfgParser) unitlessSize(v *yaml.Node, field string) *ConfigError {
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" && v.ShortTag() != "!!float" {
+		return nil
+	}
+	if strings.HasPrefix(v.Value, "-") || strings.Trim(v.Value, "0.+") == "" {
+		return p.fail(v, field, fmt.Sprintf("%s is not a size", v.Value), fmt.Sprintf("write a size of at least %dM with its unit, e.g. 1G", cfgMinSwapMiB))
+	}
+	return p.fail(v, field, fmt.Sprintf("%s has no unit", v.Value), fmt.Sprintf("write the unit, e.g. %sM (K, M, G, T are powers of 1024)", v.Value))
+}
+
 // parseHostSwap reads a host's swap: none, or a mapping of size and path that replace the cluster's.
 func (p *cfgParser) parseHostSwap(v *yaml.Node, field string) (*HostSwap, *ConfigError) {
 	if v.Kind == yaml.ScalarNode {
@@ -79,8 +89,10 @@ func (p *cfgParser) parseHostSwap(v *yaml.Node, field string) (*HostSwap, *Confi
 	hs := &HostSwap{}
 	err := p.fields(v, field, "host.swap", func(key string, k, v *yaml.Node) *ConfigError {
 		f := field + "." + key
-		if key == "size" && v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!int" || v.ShortTag() == "!!float") {
-			return p.fail(v, f, fmt.Sprintf("%s has no unit", v.Value), fmt.Sprintf("write the unit, e.g. %sM (K, M, G, T are powers of 1024)", v.Value))
+		if key == "size" {
+			if err := p.unitlessSize(v, f); err != nil {
+				return err
+			}
 		}
 		s, err := p.str(v, f)
 		if err != nil || s.node == nil {

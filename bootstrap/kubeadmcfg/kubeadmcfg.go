@@ -228,14 +228,7 @@ func RenderInit(p InitParams) ([]byte, error) {
 			ControlPlaneEndpoint: p.ControlPlaneEndpoint,
 		}
 	}
-	if p.PatchesDir != "" {
-		switch o := initObj.(type) {
-		case *v1beta3.InitConfiguration:
-			o.Patches = &v1beta3.Patches{Directory: p.PatchesDir}
-		case *v1beta4.InitConfiguration:
-			o.Patches = &v1beta4.Patches{Directory: p.PatchesDir}
-		}
-	}
+	setPatches(initObj, p.PatchesDir)
 	applyInitHA(initObj, clusterObj, p)
 	initDoc, err := renderDocument(initObj, nil)
 	if err != nil {
@@ -307,16 +300,26 @@ func RenderJoin(p JoinParams) ([]byte, error) {
 			}},
 		}
 	}
-	if p.PatchesDir != "" {
-		switch o := obj.(type) {
-		case *v1beta3.JoinConfiguration:
-			o.Patches = &v1beta3.Patches{Directory: p.PatchesDir}
-		case *v1beta4.JoinConfiguration:
-			o.Patches = &v1beta4.Patches{Directory: p.PatchesDir}
-		}
-	}
+	setPatches(obj, p.PatchesDir)
 	applyJoinControlPlane(obj, p.ControlPlane)
 	return renderDocument(obj, nil)
+}
+
+// setPatches names the node's kubeadm patches directory in an Init- or JoinConfiguration ("" leaves none).
+func setPatches(obj any, dir string) {
+	if dir == "" {
+		return
+	}
+	switch o := obj.(type) {
+	case *v1beta3.InitConfiguration:
+		o.Patches = &v1beta3.Patches{Directory: dir}
+	case *v1beta4.InitConfiguration:
+		o.Patches = &v1beta4.Patches{Directory: dir}
+	case *v1beta3.JoinConfiguration:
+		o.Patches = &v1beta3.Patches{Directory: dir}
+	case *v1beta4.JoinConfiguration:
+		o.Patches = &v1beta4.Patches{Directory: dir}
+	}
 }
 
 // RenderKubeletSwapPatch renders a node's kubeadm patch of the kubeletconfiguration target (a JSON merge
