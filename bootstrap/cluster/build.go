@@ -129,11 +129,27 @@ func (p *cfgParser) build() (*Cluster, *ConfigError) {
 	if p.swapNodes.node != nil {
 		c.Swap.Nodes = SwapNodes(p.swapNodes.val)
 	}
-	if p.swapSizeSet {
-		c.Swap.SizeBytes = p.swapSize
+	a := p.swapArea
+	c.Swap.Type, c.Swap.Device = SwapTypeFile, a.device.val
+	if a.typ.node != nil {
+		c.Swap.Type = SwapType(a.typ.val)
+	} else if a.device.node != nil {
+		c.Swap.Type = SwapTypeDevice
 	}
-	if p.swapPath.node != nil {
-		c.Swap.Path = p.swapPath.val
+	if a.sizeNode != nil {
+		c.Swap.SizeBytes = a.size
+	}
+	if a.path.node != nil {
+		c.Swap.Path = a.path.val
+	}
+	if a.encrypt != nil {
+		c.Swap.Encrypt = *a.encrypt
+	}
+	cfgHosts := append(append([]*cfgHost(nil), masters...), workers...)
+	for i, h := range c.Hosts() {
+		if err := p.checkHostSwap(c, h, cfgHosts[i].path+".swap"); err != nil {
+			return nil, err
+		}
 	}
 	if p.behavior.node != nil {
 		c.Swap.Behavior = SwapBehavior(p.behavior.val)

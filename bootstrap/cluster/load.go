@@ -201,9 +201,7 @@ type cfgParser struct {
 	pod         cfgPrefix
 	svc         cfgPrefix
 	cni         cfgCNI
-	swapSize    int64
-	swapSizeSet bool
-	swapPath    cfgStr
+	swapArea    cfgSwapArea
 	behavior    cfgStr
 	swapNodes   cfgStr
 	swapLabel   *bool

@@ -149,7 +149,7 @@ func TestParseDefaults(t *testing.T) {
 		Masters:    []Host{{Address: "192.168.122.50", Role: RoleMaster, SSH: ssh, Line: 2}},
 		Workers:    []Host{{Address: "192.168.122.51", Role: RoleWorker, SSH: ssh, Line: 3}},
 		Networking: Networking{PodSubnet: "10.244.0.0/16", ServiceSubnet: "10.96.0.0/12", CNI: CNI{Plugin: CNIFlannel, Backend: BackendVXLAN}},
-		Swap:       Swap{SizeBytes: 1 << 30, Path: "/swapfile", Behavior: SwapAuto, Nodes: SwapNodesAll, Label: true, ProtectSystemDaemons: true},
+		Swap:       Swap{Type: SwapTypeFile, SizeBytes: 1 << 30, Path: "/swapfile", Behavior: SwapAuto, Nodes: SwapNodesAll, Label: true, ProtectSystemDaemons: true},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

@@ -89,6 +89,13 @@ type HostSwap struct {
 	None      bool
 	SizeBytes int64
 	Path      string
+	// Type, Device and Encrypt replace the cluster's when set (Type "" and Encrypt nil: the cluster's;
+	// a host's device: implies type device, its path: type file).
+	Type    SwapType
+	Device  string
+	Encrypt *bool
+	// Line is where the host's swap: is, for the checks of the merged settings.
+	Line int `json:"-"`
 }
 
 // ID is how a host is named in output: its address (and node name when set).
@@ -161,10 +168,15 @@ const (
 )
 
 type Swap struct {
-	// SizeBytes is a whole number of MiB.
+	// Type is the kind of swap area: a file at Path, the block device Device, or a zram device.
+	Type SwapType
+	// SizeBytes is a whole number of MiB: the swap file's or the zram device's (a device's is its own).
 	SizeBytes int64
 	Path      string
-	Behavior  SwapBehavior
+	Device    string
+	// Encrypt puts the file or device behind dm-crypt (plain mode, a new random key at every boot).
+	Encrypt  bool
+	Behavior SwapBehavior
 	// BehaviorLine is the line of swap.behavior in the file (0 when left out), for the messages of checks
 	// that need the hosts' Kubernetes version.
 	BehaviorLine int `json:"-"`
@@ -179,6 +191,19 @@ type Swap struct {
 	// Sysctl are the vm settings written on hosts with swap (nil: none).
 	Sysctl *SwapSysctl
 }
+
+// SwapType is swap.type.
+type SwapType string
+
+const (
+	SwapTypeFile   SwapType = "file"
+	SwapTypeDevice SwapType = "device"
+	SwapTypeZram   SwapType = "zram"
+)
+
+// SwapCryptName is the dm-crypt mapping of an encrypted swap area (/dev/mapper/swapboot_swap): no dash,
+// so its systemd unit names need no escaping.
+const SwapCryptName = "swapboot_swap"
 
 // SwapSysctl is swap.sysctl: the vm settings the Kubernetes docs name for swap nodes (nil: not set).
 type SwapSysctl struct {
@@ -229,11 +254,27 @@ func (c *Cluster) SwapOf(h Host) (s Swap, on bool, why string) {
 	case h.Swap != nil && h.Swap.None:
 		return s, false, "swap: none for this host"
 	case h.Swap != nil:
-		if h.Swap.SizeBytes > 0 {
-			s.SizeBytes = h.Swap.SizeBytes
+		hs := h.Swap
+		switch {
+		case hs.Type != "":
+			s.Type = hs.Type
+		case hs.Device != "":
+			s.Type = SwapTypeDevice
+		case s.Type == SwapTypeDevice && (hs.Path != "" || hs.SizeBytes > 0):
+			// A host that gives a file's size or path instead of the cluster's device gets a file.
+			s.Type = SwapTypeFile
 		}
-		if h.Swap.Path != "" {
-			s.Path = h.Swap.Path
+		if hs.SizeBytes > 0 {
+			s.SizeBytes = hs.SizeBytes
+		}
+		if hs.Path != "" {
+			s.Path = hs.Path
+		}
+		if hs.Device != "" {
+			s.Device = hs.Device
+		}
+		if hs.Encrypt != nil {
+			s.Encrypt = *hs.Encrypt
 		}
 		return s, true, ""
 	case h.Role == RoleMaster && c.Swap.Nodes == SwapNodesWorkers:

@@ -15,7 +15,7 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
 		return nil
 	}
-	return p.fields(v, "swap", "swap", func(key string, k, v *yaml.Node) *ConfigError {
+	err := p.fields(v, "swap", "swap", func(key string, k, v *yaml.Node) *ConfigError {
 		field := "swap." + key
 		switch key {
 		case "label", "taint", "protectSystemDaemons":
@@ -35,23 +35,14 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 		case "sysctl":
 			return p.parseSwapSysctl(v, field)
 		}
-		if key == "size" {
-			if err := p.unitlessSize(v, field); err != nil {
-				return err
-			}
+		if handled, err := p.parseSwapAreaKey(&p.swapArea, key, field, v); handled {
+			return err
 		}
 		s, err := p.str(v, field)
 		if err != nil || s.node == nil {
 			return err
 		}
 		switch key {
-		case "size":
-			size, prob, fix := cfgCheckSize(s.val)
-			p.swapSize, p.swapSizeSet = size, true
-			return p.check(v, field, prob, fix)
-		case "path":
-			p.swapPath = s
-			return p.at(v, field).check(cfgCheckSwapPath(s.val))
 		case "behavior":
 			p.behavior = s
 			return p.at(v, field).check(cfgCheckBehavior(s.val))
@@ -61,6 +52,10 @@ func (p *cfgParser) parseSwap(v *yaml.Node) *ConfigError {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return p.checkSwapArea(&p.swapArea, "swap")
 }
 
 // unitlessSize refuses a size YAML read as a number (no unit), swap.size's or a host's.
@@ -74,48 +69,33 @@ func (p *cfgParser) unitlessSize(v *yaml.Node, field string) *ConfigError {
 	return p.fail(v, field, fmt.Sprintf("%s has no unit", v.Value), fmt.Sprintf("write the unit, e.g. %sM (K, M, G, T are powers of 1024)", v.Value))
 }
 
-// parseHostSwap reads a host's swap: none, or a mapping of size and path that replace the cluster's.
+// parseHostSwap reads a host's swap: none, or a mapping of the area fields that replace the cluster's.
 func (p *cfgParser) parseHostSwap(v *yaml.Node, field string) (*HostSwap, *ConfigError) {
 	if v.Kind == yaml.ScalarNode {
 		if v.Value == "none" {
 			return &HostSwap{None: true}, nil
 		}
-		fix := "write swap: none (no swap on this host), or swap: {size: 4G} (size and path replace the cluster's)"
+		fix := "write swap: none (no swap on this host), or swap: {size: 4G} (size, path, type, device and encrypt replace the cluster's)"
 		if strings.EqualFold(v.Value, "none") || v.Value == "off" || v.Value == "false" || v.ShortTag() == "!!bool" || v.ShortTag() == "!!null" {
 			fix = "write swap: none (spelled so) for no swap on this host"
 		}
 		return nil, p.fail(v, field, "expected none or a mapping, got "+cfgDescribe(v), fix)
 	}
-	hs := &HostSwap{}
+	var a cfgSwapArea
 	err := p.fields(v, field, "host.swap", func(key string, k, v *yaml.Node) *ConfigError {
-		f := field + "." + key
-		if key == "size" {
-			if err := p.unitlessSize(v, f); err != nil {
-				return err
-			}
-		}
-		s, err := p.str(v, f)
-		if err != nil || s.node == nil {
-			return err
-		}
-		switch key {
-		case "size":
-			size, prob, fix := cfgCheckSize(s.val)
-			hs.SizeBytes = size
-			return p.check(v, f, prob, fix)
-		case "path":
-			hs.Path = s.val
-			return p.at(v, f).check(cfgCheckSwapPath(s.val))
-		}
-		return nil
+		_, err := p.parseSwapAreaKey(&a, key, field+"."+key, v)
+		return err
 	})
+	if err == nil {
+		err = p.checkSwapArea(&a, field)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if hs.SizeBytes == 0 && hs.Path == "" {
-		return nil, p.fail(v, field, "is empty", "give size: and/or path:, or write swap: none")
+	if a.sizeNode == nil && a.path.node == nil && a.typ.node == nil && a.device.node == nil && a.encrypt == nil {
+		return nil, p.fail(v, field, "is empty", "give size:, path:, type:, device: or encrypt:, or write swap: none")
 	}
-	return hs, nil
+	return &HostSwap{SizeBytes: a.size, Path: a.path.val, Type: SwapType(a.typ.val), Device: a.device.val, Encrypt: a.encrypt, Line: v.Line}, nil
 }
 
 func cfgCheckSwapNodes(s string) (string, string) {

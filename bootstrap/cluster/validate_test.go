@@ -299,3 +299,35 @@ func TestSwapOf(t *testing.T) {
 		t.Error("nodes: all leaves a master without swap")
 	}
 }
+
+// SwapOf merges the area fields: a host's device makes a device, its size or path under a cluster's
+// device makes a file, its type and encrypt win, the cluster's are kept otherwise.
+func TestSwapOfAreaKinds(t *testing.T) {
+	yes, no := true, false
+	dev := Swap{Type: SwapTypeDevice, Device: "/dev/vdb", Encrypt: true, SizeBytes: 1 << 30, Path: "/swapfile"}
+	file := Swap{Type: SwapTypeFile, SizeBytes: 1 << 30, Path: "/swapfile"}
+	cases := []struct {
+		name    string
+		cluster Swap
+		host    *HostSwap
+		typ     SwapType
+		device  string
+		encrypt bool
+		size    int64
+	}{
+		{"cluster device kept", dev, nil, SwapTypeDevice, "/dev/vdb", true, 1 << 30},
+		{"host size under a device: a file", dev, &HostSwap{SizeBytes: 2 << 30}, SwapTypeFile, "/dev/vdb", true, 2 << 30},
+		{"host path under a device: a file", dev, &HostSwap{Path: "/var/swapfile", Encrypt: &no}, SwapTypeFile, "/dev/vdb", false, 1 << 30},
+		{"host zram with its size", dev, &HostSwap{Type: SwapTypeZram, SizeBytes: 2 << 30, Encrypt: &no}, SwapTypeZram, "/dev/vdb", false, 2 << 30},
+		{"host device under a file", file, &HostSwap{Device: "/dev/vdc"}, SwapTypeDevice, "/dev/vdc", false, 1 << 30},
+		{"host encrypt under a file", file, &HostSwap{Encrypt: &yes}, SwapTypeFile, "", true, 1 << 30},
+		{"host zram under a file keeps the size", file, &HostSwap{Type: SwapTypeZram}, SwapTypeZram, "", false, 1 << 30},
+	}
+	for _, tc := range cases {
+		c := &Cluster{Swap: tc.cluster}
+		s, on, _ := c.SwapOf(Host{Role: RoleWorker, Swap: tc.host})
+		if !on || s.Type != tc.typ || s.Device != tc.device || s.Encrypt != tc.encrypt || s.SizeBytes != tc.size {
+			t.Errorf("%s: got %+v", tc.name, s)
+		}
+	}
+}

@@ -228,10 +228,10 @@ var cfgKnown = map[string][]string{
 	"host.ssh":         {"user", "port", "keyFile", "knownHosts", "hostKey", "bastion"},
 	"bastion":          {"address", "port", "user", "keyFile", "knownHosts", "hostKey"},
 	"host":             {"address", "name", "ssh", "swap"},
-	"host.swap":        {"size", "path"},
+	"host.swap":        {"size", "path", "type", "device", "encrypt"},
 	"networking":       {"podSubnet", "serviceSubnet", "cni"},
 	"cni":              {"plugin", "backend", "imageRepository"},
-	"swap":             {"size", "path", "behavior", "nodes", "label", "taint", "protectSystemDaemons", "sysctl"},
+	"swap":             {"size", "path", "type", "device", "encrypt", "behavior", "nodes", "label", "taint", "protectSystemDaemons", "sysctl"},
 	"swap.sysctl":      {"swappiness", "minFreeKbytes", "watermarkScaleFactor"},
 	"nodeRegistration": {"criSocket", "imagePullPolicy", "ignorePreflightErrors", "kubeletExtraArgs"},
 }
