@@ -1,6 +1,9 @@
 package templates
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // What each script changes on its host, in a few words per change, for the readable plan and the plan's
 // JSON. A script's typed call declares it next to its inputs' types, so the summary cannot drift from the
@@ -20,8 +23,22 @@ type effector interface{ effects() []string }
 func (s Swap) effects() []string {
 	return []string{"writes " + s.SwapPath + " (" + s.Method + ") and turns it on", "writes /etc/fstab (one line for " + s.SwapPath + ")", "writes /var/lib/swapboot/swapfile"}
 }
+func (s SwapDevice) effects() []string {
+	return []string{"writes a swap signature on " + s.Device + " and turns it on", "writes /etc/fstab (one line for " + s.Device + ")", "writes /var/lib/swapboot/swapdevice"}
+}
+func (s SwapEncrypted) effects() []string {
+	e := []string{"writes /etc/crypttab (one line: " + s.CryptName + " " + s.CrypttabRest + ")", "opens /dev/mapper/" + s.CryptName + " with a new random key and turns swap on there",
+		"writes /etc/fstab (one line for /dev/mapper/" + s.CryptName + ")", "writes /var/lib/swapboot/swapcrypt"}
+	if s.Kind == "file" {
+		e = append([]string{"writes " + s.Source + " (" + s.Method + ")"}, e...)
+	}
+	return e
+}
+func (s SwapZram) effects() []string {
+	return []string{"writes /etc/systemd/system/swapboot-zram.service and /usr/local/sbin/swapboot-zram", "enables and starts swapboot-zram.service (a " + strconv.FormatInt(s.SwapMiB, 10) + " MiB zram swap device)"}
+}
 func (s SwapRemove) effects() []string {
-	return []string{"turns off and removes " + s.SwapPath + " (only if swapboot created it)", "writes /etc/fstab (its line removed)"}
+	return []string{"turns off and removes the swap areas swapboot made (recorded in /var/lib/swapboot; zram: its unit), never others", "writes /etc/fstab and /etc/crypttab (their lines removed)"}
 }
 func (s KubeletEnv) effects() []string {
 	return []string{"writes " + s.EnvFile + " (original kept under /var/lib/swapboot)", "runs systemctl daemon-reload"}

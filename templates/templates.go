@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-//go:embed scripts/*.sh lib/common.sh documents/*.yml
+//go:embed scripts/*.sh lib/*.sh documents/*.yml files/swapboot-zram files/swapboot-zram.service
 var scripts embed.FS
 
 // Var is one input of a script.
@@ -21,6 +21,9 @@ type Var struct {
 }
 
 var varName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// usedLibs are a body's "# uses: lib/x.sh" lines: shared functions only some scripts carry.
+var usedLibs = regexp.MustCompile(`(?m)^# uses: (lib/[a-z-]+\.sh)$`)
 
 // render returns the script `name` (a file in scripts/, without ".sh") with its inputs assigned at the top.
 // Callers use the typed calls (typed.go); this check that every variable the body reads is given, and none
@@ -47,6 +50,10 @@ func render(name string, vars ...Var) (string, error) {
 			return "", fmt.Errorf("template %s: variable %s given twice", name, v.Name)
 		}
 		given[v.Name] = true
+		if strings.Contains(v.Value, "$") {
+			// The value is data (a file's content), quoted so that nothing in it expands.
+			b.WriteString("# shellcheck disable=SC2016\n")
+		}
 		b.WriteString(v.Name + "=" + Quote(v.Value) + "\n")
 	}
 	var missing []string
@@ -64,6 +71,13 @@ func render(name string, vars ...Var) (string, error) {
 		return "", err
 	}
 	b.Write(common)
+	for _, lib := range usedLibs.FindAllStringSubmatch(body, -1) {
+		data, err := scripts.ReadFile(lib[1])
+		if err != nil {
+			return "", fmt.Errorf("template %s: %w", name, err)
+		}
+		b.Write(data)
+	}
 	b.WriteString(body)
 	if !strings.HasSuffix(body, "\n") {
 		b.WriteString("\n")

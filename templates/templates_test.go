@@ -12,7 +12,10 @@ import (
 
 // sampleInputs gives every script realistic inputs, including values that need quoting.
 var sampleInputs = map[string][]Var{
-	"facts":             {{"SWAP_PATH", "/swapfile"}},
+	"facts":             {{"SWAP_PATH", "/swapfile"}, {"SWAP_TYPE", "device"}, {"SWAP_DEVICE", "/dev/disk/by-id/virtio-spare"}, {"SWAP_ENCRYPT", "true"}, {"SWAP_CRYPT_NAME", "swapboot_swap"}},
+	"swap-device":       {{"SWAP_DEVICE", "/dev/disk/by-id/virtio-spare"}, {"CRYPT_NAME", "swapboot_swap"}},
+	"swap-encrypted":    {{"KIND", "file"}, {"SOURCE", "/swapfile"}, {"SWAP_MIB", "1024"}, {"METHOD", "fallocate"}, {"CRYPT_NAME", "swapboot_swap"}, {"CRYPTTAB_REST", "/swapfile /dev/urandom swap,cipher=aes-xts-plain64,size=512"}},
+	"swap-zram":         varsOf(SwapZram{SwapMiB: 2048}.inputs()),
 	"swap":              {{"SWAP_PATH", "/swapfile"}, {"SWAP_MIB", "1024"}, {"METHOD", "fallocate"}},
 	"kubelet-env":       {{"ENV_FILE", "/etc/default/kubelet"}, {"CONTENT", "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"}},
 	"init":              {{"KUBEADM_CONFIG", "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"}, {"KUBEADM_FLAGS", ""}, {"NODE_NAME", "m1"}, {"REDO", "the API does not answer through /etc/kubernetes/admin.conf"}},
@@ -27,7 +30,7 @@ var sampleInputs = map[string][]Var{
 	"kubelet-patch":     {{"PATCH_FILE", "/var/lib/swapboot/kubeadm-patches/kubeletconfiguration+merge.yaml"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nmemorySwap:\n  swapBehavior: LimitedSwap\n"}},
 	"node-swap-labels":  {{"SWAP_NODES", "worker1\nworker2"}, {"OTHER_NODES", "m1"}, {"SET_LABEL", "yes"}, {"LABEL_KEY", "feature.node.kubernetes.io/memory-swap.enabled"}, {"LABEL_VALUE", "true"}, {"SET_TAINT", "yes"}, {"TAINT_KEY", "swapboot.io/swap"}, {"TAINT_VALUE", "true"}, {"TAINT_EFFECT", "NoSchedule"}},
 	"kubelet-configmap": {{"CONFIGMAP", "kubelet-config"}, {"CONTENT", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"}},
-	"swap-remove":       {{"SWAP_PATH", "/swapfile"}},
+	"swap-remove":       {{"SWAP_PATH", "/swapfile"}, {"CRYPT_NAME", "swapboot_swap"}},
 	"reset":             {{"ENV_FILE", "/etc/default/kubelet"}},
 	"nodes":             {{"CNI_NAMESPACE", "kube-flannel"}, {"CNI_SELECTOR", "app=flannel"}, {"SWAP_LABEL_PATH", `feature\.node\.kubernetes\.io/memory-swap\.enabled`}, {"SWAP_TAINT_KEY", "swapboot.io/swap"}},
 	"net-prereqs":       {{"MODULES_FILE", "/etc/modules-load.d/swapboot-k8s.conf"}, {"SYSCTL_FILE", "/etc/sysctl.d/90-swapboot-k8s.conf"}},
@@ -159,5 +162,19 @@ func TestScriptSurvivesCommandsReadingStdin(t *testing.T) {
 	out, _ := cmd.CombinedOutput()
 	if !strings.Contains(string(out), "after-cat") {
 		t.Errorf("the rest of the script was swallowed:\n%s", out)
+	}
+}
+
+// The zram helper is installed as a script of its own (/usr/local/sbin/swapboot-zram): shellcheck it as one.
+func TestZramHelperShellcheck(t *testing.T) {
+	_, helper := zramFiles(1024)
+	unit, _ := zramFiles(1024)
+	if !strings.Contains(unit, "ExecStart=/usr/local/sbin/swapboot-zram start 1024\n") || strings.Contains(unit, "@MIB@") {
+		t.Errorf("unit without its size:\n%s", unit)
+	}
+	cmd := exec.Command("shellcheck", "--shell=sh", "--severity=style", "-")
+	cmd.Stdin = strings.NewReader(helper)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("shellcheck swapboot-zram:\n%s", out)
 	}
 }

@@ -81,10 +81,17 @@ func varsOf(ins []input) []Var {
 }
 
 // Facts reads everything swapboot needs to know about a host, changing nothing (scripts/facts.sh).
-type Facts struct{ SwapPath string }
+type Facts struct {
+	SwapPath, SwapType, SwapDevice string
+	SwapEncrypt                    bool
+	SwapCryptName                  string
+}
 
-func (Facts) Name() string      { return "facts" }
-func (s Facts) inputs() []input { return []input{in("SWAP_PATH", s.SwapPath)} }
+func (Facts) Name() string { return "facts" }
+func (s Facts) inputs() []input {
+	return []input{in("SWAP_PATH", s.SwapPath), in("SWAP_TYPE", s.SwapType), in("SWAP_DEVICE", s.SwapDevice),
+		in("SWAP_ENCRYPT", strconv.FormatBool(s.SwapEncrypt)), in("SWAP_CRYPT_NAME", s.SwapCryptName)}
+}
 
 // Nodes lists the cluster's nodes from the master, and the pods of the pod network when one is named
 // (scripts/nodes.sh).
@@ -113,11 +120,53 @@ func (s Swap) inputs() []input {
 	return []input{in("SWAP_PATH", s.SwapPath), in("SWAP_MIB", strconv.FormatInt(s.SwapMiB, 10)), in("METHOD", s.Method)}
 }
 
-// SwapRemove turns off and removes swapboot's swap file (scripts/swap-remove.sh).
-type SwapRemove struct{ SwapPath string }
+// SwapDevice gives a disk or partition to swap with its /etc/fstab line (scripts/swap-device.sh).
+type SwapDevice struct{ Device, CryptName string }
 
-func (SwapRemove) Name() string      { return "swap-remove" }
-func (s SwapRemove) inputs() []input { return []input{in("SWAP_PATH", s.SwapPath)} }
+func (SwapDevice) Name() string { return "swap-device" }
+func (s SwapDevice) inputs() []input {
+	return []input{in("SWAP_DEVICE", s.Device), in("CRYPT_NAME", s.CryptName)}
+}
+
+// SwapEncrypted puts a swap file or device behind dm-crypt with a random key per boot
+// (scripts/swap-encrypted.sh).
+type SwapEncrypted struct {
+	Kind, Source string // file | device, and its path
+	SwapMiB      int64  // the file's size
+	Method       string // how the file is allocated
+	CryptName    string
+	CrypttabRest string // source, key file, options
+}
+
+func (SwapEncrypted) Name() string { return "swap-encrypted" }
+func (s SwapEncrypted) inputs() []input {
+	return []input{in("KIND", s.Kind), in("SOURCE", s.Source), in("SWAP_MIB", strconv.FormatInt(s.SwapMiB, 10)), in("METHOD", s.Method),
+		in("CRYPT_NAME", s.CryptName), in("CRYPTTAB_REST", s.CrypttabRest)}
+}
+
+// SwapZram sets up swapboot-zram.service, a zram swap device of SwapMiB (scripts/swap-zram.sh).
+type SwapZram struct{ SwapMiB int64 }
+
+func (SwapZram) Name() string { return "swap-zram" }
+func (s SwapZram) inputs() []input {
+	unit, helper := zramFiles(s.SwapMiB)
+	return []input{in("SWAP_MIB", strconv.FormatInt(s.SwapMiB, 10)), in("UNIT_CONTENT", unit), in("HELPER_CONTENT", helper)}
+}
+
+// zramFiles are swapboot-zram.service for a device of mib MiB, and its helper (files/).
+func zramFiles(mib int64) (unit, helper string) {
+	u, _ := scripts.ReadFile("files/swapboot-zram.service")
+	h, _ := scripts.ReadFile("files/swapboot-zram")
+	return strings.ReplaceAll(string(u), "@MIB@", strconv.FormatInt(mib, 10)), string(h)
+}
+
+// SwapRemove turns off and removes every swap area swapboot made on the host (scripts/swap-remove.sh).
+type SwapRemove struct{ SwapPath, CryptName string }
+
+func (SwapRemove) Name() string { return "swap-remove" }
+func (s SwapRemove) inputs() []input {
+	return []input{in("SWAP_PATH", s.SwapPath), in("CRYPT_NAME", s.CryptName)}
+}
 
 // KubeletEnv writes the kubelet's environment file (scripts/kubelet-env.sh).
 type KubeletEnv struct{ EnvFile, Content string }
@@ -339,7 +388,7 @@ func (ResetCleanup) inputs() []input { return nil }
 
 // All is one zero-valued call of every script, for tests that check the calls match the scripts.
 func All() []Script {
-	return []Script{Facts{}, Nodes{}, Swap{}, SwapRemove{}, SwapTuning{}, KubeletEnv{}, KubeletConfig{}, KubeletPatch{}, NodeSwapLabels{}, KubeletConfigMap{}, KubeletRestart{},
+	return []Script{Facts{}, Nodes{}, Swap{}, SwapDevice{}, SwapEncrypted{}, SwapZram{}, SwapRemove{}, SwapTuning{}, KubeletEnv{}, KubeletConfig{}, KubeletPatch{}, NodeSwapLabels{}, KubeletConfigMap{}, KubeletRestart{},
 		KubeletLogs{}, Init{}, Join{}, TokenCreate{}, CACert{}, AdminKubeconfig{}, WaitReady{}, Reset{},
 		NetPrereqs{}, PodNetworkApply{}, PodNetworkWait{}, ResetCleanup{},
 		UploadCerts{}, JoinControlPlane{}, WaitControlPlane{}, LoadBalancer{}, LoadBalancerRemove{}, ControlPlaneHealth{}}

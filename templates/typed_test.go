@@ -11,8 +11,11 @@ import (
 
 // typedSamples are the typed calls with the same inputs as sampleInputs: they must render the golden files.
 var typedSamples = []Script{
-	Facts{SwapPath: "/swapfile"},
+	Facts{SwapPath: "/swapfile", SwapType: "device", SwapDevice: "/dev/disk/by-id/virtio-spare", SwapEncrypt: true, SwapCryptName: "swapboot_swap"},
 	Swap{SwapPath: "/swapfile", SwapMiB: 1024, Method: "fallocate"},
+	SwapDevice{Device: "/dev/disk/by-id/virtio-spare", CryptName: "swapboot_swap"},
+	SwapEncrypted{Kind: "file", Source: "/swapfile", SwapMiB: 1024, Method: "fallocate", CryptName: "swapboot_swap", CrypttabRest: "/swapfile /dev/urandom swap,cipher=aes-xts-plain64,size=512"},
+	SwapZram{SwapMiB: 2048},
 	KubeletEnv{EnvFile: "/etc/default/kubelet", Content: "KUBELET_EXTRA_ARGS='--node-labels=a=b --fail-swap-on=false'\n"},
 	Init{KubeadmConfig: "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n", NodeName: "m1", Redo: "the API does not answer through /etc/kubernetes/admin.conf"},
 	Join{KubeadmFlags: []string{"10.0.0.1:6443", "--token", "abcdef.0123456789abcdef", "--ignore-preflight-errors=Swap"}, Token: "abcdef.0123456789abcdef"},
@@ -26,7 +29,7 @@ var typedSamples = []Script{
 	NodeSwapLabels{SwapNodes: []string{"worker1", "worker2"}, OtherNodes: []string{"m1"}, SetLabel: true, LabelKey: "feature.node.kubernetes.io/memory-swap.enabled", LabelValue: "true",
 		SetTaint: true, TaintKey: "swapboot.io/swap", TaintValue: "true", TaintEffect: "NoSchedule"},
 	KubeletConfigMap{ConfigMap: "kubelet-config", Content: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"},
-	SwapRemove{SwapPath: "/swapfile"},
+	SwapRemove{SwapPath: "/swapfile", CryptName: "swapboot_swap"},
 	Reset{EnvFile: "/etc/default/kubelet"},
 	Nodes{CNINamespace: "kube-flannel", CNISelector: "app=flannel", SwapLabelKey: "feature.node.kubernetes.io/memory-swap.enabled", SwapTaintKey: "swapboot.io/swap"},
 	NetPrereqs{ModulesFile: "/etc/modules-load.d/swapboot-k8s.conf", SysctlFile: "/etc/sysctl.d/90-swapboot-k8s.conf"},

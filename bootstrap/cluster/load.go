@@ -26,6 +26,8 @@ const (
 	DefaultServiceSubnet = "10.96.0.0/12"
 	DefaultCNIPlugin     = CNIFlannel
 	DefaultCNIBackend    = BackendVXLAN
+	// MinSwapMiB is the smallest swap area swapboot sets up (a file, zram or a device).
+	MinSwapMiB           = 64
 	DefaultSwapSizeBytes = 1 << 30 // 1G
 	DefaultSwapPath      = "/swapfile"
 	DefaultSwapBehavior  = SwapAuto
@@ -238,7 +240,7 @@ type cfgPrefix struct {
 
 const (
 	cfgMiB          = int64(1) << 20
-	cfgMinSwapMiB   = 64
+	cfgMinSwapMiB   = MinSwapMiB
 	cfgMaxSwapMiB   = 1 << 20 // 1T
 	cfgMaxValueShow = 60
 )

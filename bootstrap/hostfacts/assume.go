@@ -39,8 +39,15 @@ func AssumedFacts(c *cluster.Cluster, a Assumptions) (map[string]Facts, []string
 		layout = "pre-2023 deb packages (drop-in in /etc/systemd/system/kubelet.service.d, no /etc/default/kubelet)"
 	}
 	facts := map[string]Facts{}
+	var devices bool
 	for _, h := range c.Hosts() {
 		hf := f
+		// What an encrypted area and zram need, and a swap device that is empty (its size unknown: 8 GiB).
+		hf.Area = AreaFacts{DMCrypt: true, SystemdCryptsetup: "/usr/lib/systemd/systemd-cryptsetup", Zram: true, Zramctl: true}
+		if s, on, _ := c.SwapOf(h); on && s.Type == cluster.SwapTypeDevice {
+			hf.Area.Device, hf.Area.DeviceKnown, hf.Area.DeviceKiB = s.Device, true, 8<<20
+			devices = true
+		}
 		hf.Hostname = h.Name
 		hf.CNIBinDir, hf.BrNetfilter = DefaultCNIBinDir, true
 		hf.CNIPlugins = map[string]string{}
@@ -53,8 +60,11 @@ func AssumedFacts(c *cluster.Cluster, a Assumptions) (map[string]Facts, []string
 	notes := []string{
 		fmt.Sprintf("every host: kubeadm and kubelet %s, cgroup %s, systemd, containerd", a.KubernetesVersion, cg),
 		"every host: " + layout,
-		"every host: no swap active, not yet part of a cluster, ext4 at the swap path with room to spare",
+		"every host: no swap active, not yet part of a cluster, ext4 at the swap path with room to spare, dm_crypt, zram, systemd-cryptsetup and zramctl available",
 		"every host: containerd runs CNI plugins from " + DefaultCNIBinDir + ", where bridge, portmap, host-local and loopback are",
+	}
+	if devices {
+		notes = append(notes, "every swap device: empty (no file system, partition table or mount), 8 GiB")
 	}
 	if c.ControlPlane != nil && c.ControlPlane.LoadBalancer == cluster.LBKeepalived {
 		notes = append(notes, "every master: keepalived, haproxy and curl installed; its address on eth0")

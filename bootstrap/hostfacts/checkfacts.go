@@ -65,7 +65,12 @@ func CheckFacts(c *cluster.Cluster, facts map[string]Facts) error {
 		if f.CRISocket == "" && c.NodeRegistration.CRISocket == "" {
 			add(h, "no container runtime socket (containerd, CRI-O or cri-dockerd) found", "install and start a container runtime, or set nodeRegistration.criSocket")
 		}
-		if swap, on, _ := c.SwapOf(h); on && !SwapAsConfigured(swap, f) && f.SwapActiveKiB == 0 {
+		if swap, on, _ := c.SwapOf(h); on && !SwapAsConfigured(swap, f) {
+			for _, p := range areaProblems(swap, f) {
+				add(h, p.Problem, p.Fix)
+			}
+		}
+		if swap, on, _ := c.SwapOf(h); on && swap.Type != cluster.SwapTypeDevice && swap.Type != cluster.SwapTypeZram && !SwapAsConfigured(swap, f) && f.SwapActiveKiB == 0 {
 			if noSwapFS[f.SwapFSType] {
 				add(h, fmt.Sprintf("%s is on %s, which cannot hold a swap file", swap.Path, f.SwapFSType), "choose a swap.path on ext4, xfs or btrfs")
 			}

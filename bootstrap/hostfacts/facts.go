@@ -68,6 +68,10 @@ type Facts struct {
 	SwapUsedKiB    int64
 	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
 	SwapbootSwapfile string
+	// SwapbootAreas are the other swap areas swapboot made here (its records): device, encrypted, zram.
+	SwapbootAreas []string
+	// Area: the configured area's kind-specific facts (swaparea.go).
+	Area AreaFacts
 	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
 	KubeadmFlags string
 	// KubeletConfigMap and its content: on a control plane, the cluster-wide kubelet configuration.
@@ -203,6 +207,34 @@ func (f *Facts) set(key, v string) error {
 		f.SwapUsedKiB = num()
 	case "swapboot_swapfile":
 		f.SwapbootSwapfile = v
+	case "swapboot_areas":
+		f.SwapbootAreas = strings.Fields(v)
+	case "swap_area":
+		f.Area.Name = v
+	case "swap_crypttab":
+		f.Area.Crypttab = v
+	case "swap_crypttab_entries":
+		f.Area.CrypttabEntries = int(num())
+	case "swap_device":
+		f.Area.Device, f.Area.DeviceKnown = v, true
+	case "swap_device_kib":
+		f.Area.DeviceKiB = num()
+	case "swap_device_fstype":
+		f.Area.DeviceFSType = v
+	case "swap_device_pttype":
+		f.Area.DevicePTType = v
+	case "swap_device_mounts":
+		f.Area.DeviceMounts = strings.Fields(v)
+	case "swap_device_holders":
+		f.Area.DeviceHolders = strings.Fields(v)
+	case "dm_crypt":
+		f.Area.DMCrypt = v == "yes"
+	case "systemd_cryptsetup":
+		f.Area.SystemdCryptsetup = v
+	case "zram":
+		f.Area.Zram = v == "yes"
+	case "zramctl":
+		f.Area.Zramctl = v == "yes"
 	case "kubeadm_flags":
 		f.KubeadmFlags = decode()
 	case "kubelet_configmap":
@@ -231,12 +263,22 @@ func NodeName(h cluster.Host, f Facts) string {
 }
 
 // SwapAsConfigured is the one rule for "swap is already as configured", used by the plan (the swap step
-// is skipped), the checks (no space needed) and status. It mirrors swap.sh's own test: the file is
-// active at the configured size (/proc/swaps does not count the header page, so up to 4 KiB less) and
-// has exactly one /etc/fstab line.
+// is skipped), the checks (no space needed) and status. It mirrors the swap scripts' own tests: the area
+// is active with exactly one entry that brings it back at boot (an /etc/fstab line; zram: its enabled
+// unit; encrypted: also swapboot's one /etc/crypttab line); a file or zram at the configured size
+// (/proc/swaps does not count the header page, so up to 4 KiB less), a device at whatever size it has.
 func SwapAsConfigured(want cluster.Swap, f Facts) bool {
+	if f.SwapActiveKiB <= 0 || f.FstabEntries != 1 {
+		return false
+	}
+	if want.Encrypt && (f.Area.CrypttabEntries != 1 || f.Area.Crypttab != CrypttabFields(want)) {
+		return false
+	}
+	if want.Type == cluster.SwapTypeDevice {
+		return true
+	}
 	diff := KiB(want.SizeBytes) - f.SwapActiveKiB
-	return f.SwapActiveKiB > 0 && diff >= 0 && diff <= 4 && f.FstabEntries == 1
+	return diff >= 0 && diff <= 4
 }
 
 // KiB and MiB convert a size in bytes, rounding down: the one place sizes change unit.

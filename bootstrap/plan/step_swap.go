@@ -34,18 +34,48 @@ func swapMethod(fstype string) string {
 	}
 }
 
-// swapStep makes host h's swap file; a host configured without swap skips it (and keeps any swap it has:
-// the kubelet tolerates swap on every node).
+// swapStep sets up host h's swap area: a file, a device, zram, or a file or device behind dm-crypt. A host
+// configured without swap skips it (and keeps any swap it has: the kubelet tolerates swap on every node).
 func swapStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts) Step {
 	swap, on, why := c.SwapOf(h)
-	k := swapKind{path: swap.Path, mib: hostfacts.MiB(swap.SizeBytes), method: swapMethod(f.SwapFSType)}
-	s := newStep(k, fmt.Sprintf("%d MiB swap file at %s (%s), one /etc/fstab line", k.mib, k.path, k.method))
+	mib := hostfacts.MiB(swap.SizeBytes)
+	var s Step
+	switch {
+	case swap.Encrypt:
+		k := swapEncryptedKind{kind: "file", source: swap.Path, mib: mib, method: swapMethod(f.SwapFSType), crypttab: hostfacts.CrypttabFields(swap)}
+		what := fmt.Sprintf("%d MiB swap file %s (%s)", mib, swap.Path, k.method)
+		if swap.Type == cluster.SwapTypeDevice {
+			k = swapEncryptedKind{kind: "device", source: swap.Device, crypttab: hostfacts.CrypttabFields(swap)}
+			what = "device " + swap.Device
+		}
+		s = newStep(k, what+" encrypted with a new random key at every boot (/etc/crypttab), swap on /dev/mapper/"+cluster.SwapCryptName)
+	case swap.Type == cluster.SwapTypeDevice:
+		s = newStep(swapDeviceKind{device: swap.Device}, "swap on device "+swap.Device+", one /etc/fstab line")
+	case swap.Type == cluster.SwapTypeZram:
+		s = newStep(swapZramKind{mib: mib}, fmt.Sprintf("%d MiB zram swap (swapboot-zram.service)", mib))
+	default:
+		k := swapKind{path: swap.Path, mib: mib, method: swapMethod(f.SwapFSType)}
+		s = newStep(k, fmt.Sprintf("%d MiB swap file at %s (%s), one /etc/fstab line", k.mib, k.path, k.method))
+	}
 	switch {
 	case !on:
 		s.Summary = "no swap on this host"
 		s.Skip = "no swap on this host: " + why
 	case hostfacts.SwapAsConfigured(swap, f):
-		s.Skip = fmt.Sprintf("%s already active at %d MiB, in /etc/fstab", swap.Path, k.mib)
+		s.Skip = fmt.Sprintf("%s already active, set up at boot", areaName(swap, f))
 	}
 	return s
+}
+
+// areaName names host facts f's configured swap area for people: the file, the device, the mapping.
+func areaName(s cluster.Swap, f hostfacts.Facts) string {
+	switch {
+	case s.Encrypt:
+		return fmt.Sprintf("encrypted swap on %s (%s)", hostfacts.CryptSource(s), f.Area.Name)
+	case s.Type == cluster.SwapTypeDevice:
+		return s.Device
+	case s.Type == cluster.SwapTypeZram:
+		return fmt.Sprintf("zram swap %s at %d MiB", f.Area.Name, hostfacts.MiB(s.SizeBytes))
+	}
+	return fmt.Sprintf("%s at %d MiB", s.Path, hostfacts.MiB(s.SizeBytes))
 }

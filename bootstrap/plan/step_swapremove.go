@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"strings"
+
 	"github.com/swapboot/swapboot/bootstrap/cluster"
 	"github.com/swapboot/swapboot/bootstrap/hostfacts"
 	"github.com/swapboot/swapboot/templates"
@@ -12,18 +14,29 @@ type swapRemoveKind struct{ path string }
 func (swapRemoveKind) Phase() Phase   { return PhaseSwap }
 func (swapRemoveKind) Column() Column { return swapKind{}.Column() }
 func (k swapRemoveKind) Script(Runtime) (templates.Script, error) {
-	return templates.SwapRemove{SwapPath: k.path}, nil
+	return templates.SwapRemove{SwapPath: k.path, CryptName: cluster.SwapCryptName}, nil
 }
 
-// swapRemoveStep is skipped when the host has no swap file of swapboot's (and, when activeCounts, no
-// active swap at all).
-// The path is host h's (its own swap.path, or the cluster's), also for a host now configured without
-// swap: what swapboot made there earlier is still removed.
+// swapRemoveStep is skipped when the host has no swap area of swapboot's (and, when activeCounts, the
+// configured one is not active either). It removes every area swapboot recorded on the host, also for a
+// host now configured without swap or with another area: what swapboot made earlier is still removed.
 func swapRemoveStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts, activeCounts bool) Step {
 	swap, _, _ := c.SwapOf(h)
-	s := newStep(swapRemoveKind{path: swap.Path}, "swapoff and remove "+swap.Path+" and its /etc/fstab line (only if swapboot created it)")
-	if f.SwapbootSwapfile != swap.Path && (!activeCounts || f.SwapActiveKiB == 0) {
-		s.Skip = "no swap file of swapboot's at " + swap.Path
+	s := newStep(swapRemoveKind{path: swap.Path}, "swapoff and remove the swap areas swapboot made here"+madeList(f)+", with their /etc/fstab and /etc/crypttab lines")
+	if !f.SwapbootMadeAny() && (!activeCounts || f.SwapActiveKiB == 0) {
+		s.Skip = "no swap area of swapboot's here"
 	}
 	return s
+}
+
+// madeList names the areas swapboot recorded on the host, for the step's summary.
+func madeList(f hostfacts.Facts) string {
+	made := append([]string(nil), f.SwapbootAreas...)
+	if f.SwapbootSwapfile != "" {
+		made = append(made, "file "+f.SwapbootSwapfile)
+	}
+	if len(made) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(made, ", ") + ")"
 }

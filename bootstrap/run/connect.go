@@ -122,19 +122,20 @@ func sortFailures(f []HostError) {
 	sort.Slice(f, func(i, j int) bool { return f[i].Host.Address < f[j].Host.Address })
 }
 
-// FactsScripts is facts.sh per host (by address), rendered once per swap path: hosts may have their own.
+// FactsScripts is facts.sh per host (by address), rendered once per swap area: hosts may have their own.
 func FactsScripts(c *cluster.Cluster) (map[string]string, error) {
-	byPath := map[string]string{}
+	byArea := map[templates.Facts]string{}
 	out := map[string]string{}
 	for _, h := range c.Hosts() {
 		s, _, _ := c.SwapOf(h)
-		script, ok := byPath[s.Path]
+		in := templates.Facts{SwapPath: s.Path, SwapType: string(s.Type), SwapDevice: s.Device, SwapEncrypt: s.Encrypt, SwapCryptName: cluster.SwapCryptName}
+		script, ok := byArea[in]
 		if !ok {
 			var err error
-			if script, err = templates.Render(templates.Facts{SwapPath: s.Path}); err != nil {
+			if script, err = templates.Render(in); err != nil {
 				return nil, err
 			}
-			byPath[s.Path] = script
+			byArea[in] = script
 		}
 		out[h.Address] = script
 	}

@@ -1,5 +1,9 @@
 # Read-only: reports what swapboot needs to know about this host. Changes nothing.
-# input: SWAP_PATH the swap file swapboot manages
+# input: SWAP_PATH the swap file swapboot manages (type file, or the source of an encrypted file)
+# input: SWAP_TYPE file | device | zram
+# input: SWAP_DEVICE the swap device (type device)
+# input: SWAP_ENCRYPT true | false: the file or device is behind dm-crypt mapping SWAP_CRYPT_NAME
+# input: SWAP_CRYPT_NAME the dm-crypt mapping of an encrypted area
 
 fact uid "$(id -u)"
 fact hostname "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"
@@ -167,10 +171,88 @@ if [ -e "$SWAP_PATH" ]; then
 else
 	fact swap_file_bytes -1
 fi
-fact swap_active_kib "$(awk -v p="$SWAP_PATH" 'NR > 1 && $1 == p {print $3}' /proc/swaps)"
+# The configured area's name in /proc/swaps once it is set up (area) and in /etc/fstab (boot_name): an
+# encrypted area is its dm-crypt mapping (/proc/swaps says /dev/dm-N), a device its real node, zram the
+# device swapboot-zram.service recorded.
+crypt=/dev/mapper/$SWAP_CRYPT_NAME
+area=""
+boot_name=""
+if [ "$SWAP_ENCRYPT" = true ]; then
+	if [ -e "$crypt" ]; then area=$(readlink -f "$crypt"); fi
+	boot_name=$crypt
+	fact swap_crypttab "$(awk -v n="$SWAP_CRYPT_NAME" '$1 == n {print $2, $3, $4}' /etc/crypttab 2>/dev/null | head -n 1)"
+	fact swap_crypttab_entries "$(awk -v n="$SWAP_CRYPT_NAME" '$1 == n' /etc/crypttab 2>/dev/null | wc -l)"
+elif [ "$SWAP_TYPE" = device ]; then
+	area=$(readlink -f "$SWAP_DEVICE" 2>/dev/null || true)
+	boot_name=$SWAP_DEVICE
+elif [ "$SWAP_TYPE" = zram ]; then
+	area=$(cat /run/swapboot/zram-device 2>/dev/null || true)
+else
+	area=$SWAP_PATH
+	boot_name=$SWAP_PATH
+fi
+fact swap_area "$area"
+active_kib=""
+used_kib=""
+if [ -n "$area" ]; then
+	active_kib=$(awk -v p="$area" 'NR > 1 && $1 == p {print $3}' /proc/swaps)
+	used_kib=$(awk -v p="$area" 'NR > 1 && $1 == p {print $4}' /proc/swaps)
+fi
+fact swap_active_kib "$active_kib"
 fact swaps_active "$(awk 'NR > 1' /proc/swaps | wc -l)"
 fact swaps_total_kib "$(awk 'NR > 1 {s += $3} END {print s + 0}' /proc/swaps)"
-fact fstab_entries "$(awk -v p="$SWAP_PATH" '$1 == p && $3 == "swap"' /etc/fstab 2>/dev/null | wc -l)"
+# What brings the area back at boot: its /etc/fstab lines, or for zram the enabled unit.
+if [ "$SWAP_TYPE" = zram ]; then
+	if [ -L /etc/systemd/system/swap.target.wants/swapboot-zram.service ]; then fact fstab_entries 1; else fact fstab_entries 0; fi
+else
+	fact fstab_entries "$(awk -v p="$boot_name" '$1 == p && $3 == "swap"' /etc/fstab 2>/dev/null | wc -l)"
+fi
+
+# A swap device: what the checks need before swapboot writes a swap signature over it.
+if [ "$SWAP_TYPE" = device ]; then
+	real=$(readlink -f "$SWAP_DEVICE" 2>/dev/null || true)
+	if [ -n "$real" ] && [ -b "$real" ]; then
+		name=${real##*/}
+		fact swap_device "$real"
+		fact swap_device_kib "$(($(cat "/sys/class/block/$name/size") / 2))"
+		fact swap_device_fstype "$(blkid -p -o value -s TYPE "$real" 2>/dev/null || true)"
+		fact swap_device_pttype "$(blkid -p -o value -s PTTYPE "$real" 2>/dev/null || true)"
+		# The device and its partitions (subdirectories of its sysfs directory named after it): where
+		# they are mounted (by device number, as mountinfo gives it) and what holds them (dm, md).
+		mounts=""
+		holders=""
+		for part in "/sys/class/block/$name" "/sys/class/block/$name/$name"*; do
+			[ -r "$part/dev" ] || continue
+			mounts="$mounts$(awk -v n="$(cat "$part/dev")" '$3 == n {printf " %s", $5}' /proc/self/mountinfo)"
+			for h in "$part"/holders/*; do
+				[ -e "$h" ] || continue
+				holders="$holders $(cat "$h/dm/name" 2>/dev/null || basename "$h")"
+			done
+		done
+		fact swap_device_mounts "${mounts# }"
+		fact swap_device_holders "${holders# }"
+	else
+		fact swap_device ""
+	fi
+fi
+
+# What an encrypted area and zram need from the host: systemd (crypttab, the unit), the kernel modules
+# (loaded, built in, or on disk), systemd-cryptsetup, zramctl.
+kmod_available() {
+	[ -d "/sys/module/$1" ] || grep -qs "/$2\.ko" "/lib/modules/$(uname -r)/modules.builtin" "/lib/modules/$(uname -r)/modules.dep"
+}
+if [ "$SWAP_ENCRYPT" = true ]; then
+	if kmod_available dm_crypt dm-crypt; then fact dm_crypt yes; else fact dm_crypt no; fi
+	cryptsetup_bin=""
+	for p in /usr/lib/systemd/systemd-cryptsetup /lib/systemd/systemd-cryptsetup; do
+		if [ -x "$p" ]; then cryptsetup_bin=$p; break; fi
+	done
+	fact systemd_cryptsetup "$cryptsetup_bin"
+fi
+if [ "$SWAP_TYPE" = zram ]; then
+	if kmod_available zram zram; then fact zram yes; else fact zram no; fi
+	if command -v zramctl >/dev/null 2>&1; then fact zramctl yes; else fact zramctl no; fi
+fi
 
 # On a control plane: the cluster-wide kubelet configuration that joining and upgraded nodes receive.
 if [ -f /etc/kubernetes/admin.conf ] && command -v kubectl >/dev/null 2>&1; then
@@ -186,10 +268,17 @@ if [ -f /etc/kubernetes/admin.conf ] && command -v kubectl >/dev/null 2>&1; then
 		fact kubelet_configmap_content "$(kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system get configmap "$cm" -o 'jsonpath={.data.kubelet}' | base64 -w0)"
 	fi
 fi
+# The swap areas swapboot made here (its records), whatever the cluster file says now: swap disable and
+# reset remove these and nothing else.
 if [ -f /var/lib/swapboot/swapfile ]; then
 	fact swapboot_swapfile "$(cat /var/lib/swapboot/swapfile)"
 fi
-fact swap_used_kib "$(awk -v p="$SWAP_PATH" 'NR > 1 && $1 == p {print $4}' /proc/swaps)"
+made=""
+if [ -f /var/lib/swapboot/swapdevice ]; then made="$made device"; fi
+if [ -f /var/lib/swapboot/swapcrypt ]; then made="$made encrypted"; fi
+if [ -f /etc/systemd/system/swapboot-zram.service ]; then made="$made zram"; fi
+fact swapboot_areas "${made# }"
+fact swap_used_kib "$used_kib"
 if [ -f /var/lib/kubelet/kubeadm-flags.env ]; then
 	fact kubeadm_flags "$(base64 -w0 </var/lib/kubelet/kubeadm-flags.env)"
 fi

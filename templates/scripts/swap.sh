@@ -1,5 +1,6 @@
 # Creates and enables the swap file, idempotently: nothing changes when the file is already active at the
 # configured size with exactly one /etc/fstab entry.
+# uses: lib/swaparea.sh
 # input: SWAP_PATH absolute path of the swap file
 # input: SWAP_MIB size in MiB
 # input: METHOD dd | fallocate | btrfs (chosen by swapboot from the filesystem type)
@@ -22,29 +23,7 @@ else
 		fi
 	fi
 	new="$SWAP_PATH.swapboot-new"
-	rm -f "$new"
-	case "$METHOD" in
-	fallocate)
-		fallocate -l "${SWAP_MIB}MiB" "$new"
-		;;
-	btrfs)
-		# Swap files on btrfs must be NOCOW, set while the file is still empty.
-		truncate -s 0 "$new"
-		chattr +C "$new"
-		fallocate -l "${SWAP_MIB}MiB" "$new"
-		;;
-	*)
-		dd if=/dev/zero of="$new" bs=1M count="$SWAP_MIB" status=none
-		;;
-	esac
-	# swapon refuses files with holes; check before, with the same rule (st_blocks * 512 >= st_size).
-	if [ $(($(stat -c '%b * %B' "$new"))) -lt "$(stat -c %s "$new")" ]; then
-		echo "$METHOD left holes in $new; writing it with dd instead"
-		rm -f "$new"
-		dd if=/dev/zero of="$new" bs=1M count="$SWAP_MIB" status=none
-	fi
-	chown root:root "$new"
-	chmod 600 "$new"
+	allocate_swap_file "$new" "$SWAP_MIB" "$METHOD"
 	mkswap "$new" >/dev/null
 	mv -f "$new" "$SWAP_PATH"
 	swapon "$SWAP_PATH"
@@ -54,17 +33,7 @@ else
 	report changed swap "$SWAP_PATH created and active (${SWAP_MIB} MiB, $METHOD)"
 fi
 
-entries=$(awk -v p="$SWAP_PATH" '$1 == p' /etc/fstab 2>/dev/null | wc -l)
-if [ "$entries" -eq 1 ] && awk -v p="$SWAP_PATH" '$1 == p && $3 == "swap" {found = 1} END {exit !found}' /etc/fstab; then
-	report unchanged fstab "$SWAP_PATH already in /etc/fstab"
-else
-	# Drop every line for this path, then add one: re-runs never leave two.
-	kept=$(awk -v p="$SWAP_PATH" '$1 != p' /etc/fstab 2>/dev/null || true)
-	write_file /etc/fstab 0644 "${kept:+$kept
-}$SWAP_PATH none swap defaults 0 0
-"
-	report changed fstab "$SWAP_PATH none swap defaults 0 0"
-fi
+fstab_swap "$SWAP_PATH"
 
 if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" -eq 0 ]; then
 	fail "swap is still off after swapon $SWAP_PATH"
