@@ -132,9 +132,10 @@ type runReport struct {
 		} `json:"steps"`
 		Errors []string `json:"errors"`
 	} `json:"hosts"`
-	Interrupted bool `json:"interrupted"`
-	Changes     int  `json:"changes"`
-	ExitCode    int  `json:"exitCode"`
+	Interrupted bool     `json:"interrupted"`
+	Changes     int      `json:"changes"`
+	ExitCode    int      `json:"exitCode"`
+	Notes       []string `json:"notes"`
 }
 
 // step returns the status of host's phase in the report ("" when the host has no such step).
@@ -317,7 +318,10 @@ type nodeStatus struct {
 	NodeSwapCapacity *int64 `json:"nodeSwapCapacity"`
 	SwapLabel        string `json:"swapLabel"`
 	SwapTaint        string `json:"swapTaint"`
-	OK               bool   `json:"ok"`
+	// Ready is the node's Ready condition; CNIPod the state of the pod network's pod on it (flannel only).
+	Ready  string `json:"ready"`
+	CNIPod string `json:"cniPod"`
+	OK     bool   `json:"ok"`
 }
 
 // status runs `swapboot status -o json` on file and returns the hosts by address.
