@@ -50,7 +50,7 @@ esac
 // takes swapboot's taint off every node.
 func TestNodeSwapLabelsScript(t *testing.T) {
 	dir, env := statefulKubectl(t, map[string][2]string{"w1": {}, "w2": {"true", "swapboot.io/swap=true:NoSchedule"}, "m1": {"true", "swapboot.io/swap=true:NoSchedule"}})
-	call := NodeSwapLabels{SwapNodes: []string{"w1", "w2", "ghost"}, OtherNodes: []string{"m1"}, SetLabel: true, LabelKey: "feature.node.kubernetes.io/memory-swap.enabled",
+	call := NodeSwapLabels{SwapNodes: []string{"w1", "w2", "ghost"}, OtherNodes: []string{"m1"}, SetLabel: true, LabelKey: "feature.node.kubernetes.io/memory-swap",
 		LabelValue: "true", SetTaint: true, TaintKey: "swapboot.io/swap", TaintValue: "true", TaintEffect: "NoSchedule"}
 	state := func() string {
 		var b strings.Builder

@@ -230,7 +230,7 @@ func (s *SwapSysctl) Lines() string {
 // SwapLabel is the label of nodes with swap: Node Feature Discovery's own for swap, so that clusters
 // running NFD see one label. SwapTaint's key is swapboot's.
 const (
-	SwapLabelKey    = "feature.node.kubernetes.io/memory-swap.enabled"
+	SwapLabelKey    = "feature.node.kubernetes.io/memory-swap"
 	SwapLabelValue  = "true"
 	SwapTaintKey    = "swapboot.io/swap"
 	SwapTaintValue  = "true"

@@ -51,7 +51,7 @@ func TestPerHostSwap(t *testing.T) {
 	labels := stepNamed(t, p.Hosts[0], "node-swap-labels").Kind.(nodeSwapLabelsKind).call
 	name := func(h cluster.Host) string { return nodeNameOrPlaceholder(h, facts[h.Address]) }
 	if strings.Join(labels.SwapNodes, ",") != name(c.Workers[1]) || strings.Join(labels.OtherNodes, ",") != name(c.Masters[0])+","+name(c.Workers[0]) ||
-		!labels.SetLabel || !labels.SetTaint || labels.LabelKey != "feature.node.kubernetes.io/memory-swap.enabled" {
+		!labels.SetLabel || !labels.SetTaint || labels.LabelKey != "feature.node.kubernetes.io/memory-swap" {
 		t.Errorf("labels step: %+v", labels)
 	}
 	disable, err := BuildSwapChangePlan(c, joined(c, facts), SwapChangeOptions{Nodes: []string{c.Workers[1].Address}})

@@ -271,7 +271,7 @@ func TestRecovery(t *testing.T) {
 		// The scheduler keeps pods off the swap node unless they tolerate its taint; one that tolerates it
 		// and asks for the label lands there.
 		plain := e.scheduledOn(t, "no-toleration", "")
-		swapPod := e.scheduledOn(t, "tolerates-swap", `"tolerations":[{"key":"swapboot.io/swap","operator":"Exists","effect":"NoSchedule"}],"nodeSelector":{"feature.node.kubernetes.io/memory-swap.enabled":"true"}`)
+		swapPod := e.scheduledOn(t, "tolerates-swap", `"tolerations":[{"key":"swapboot.io/swap","operator":"Exists","effect":"NoSchedule"}],"nodeSelector":{"feature.node.kubernetes.io/memory-swap":"true"}`)
 		if plain != st[w1].NodeName || swapPod != st[w2].NodeName {
 			t.Errorf("a pod without the toleration ran on %q (want %q), one with it on %q (want %q)", plain, st[w1].NodeName, swapPod, st[w2].NodeName)
 		}
