@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +28,8 @@ const (
 	swapLimit   = "896Mi"
 	swapTouch   = 1024 // MiB
 	pageSize    = 4096
+	// spareDisk is the guest's empty second disk (lab.Options.VMSpareDisk), given to swap.
+	spareDisk = "/dev/disk/by-id/virtio-spare"
 	// swapCacheMargin is what the formula's swap limit must leave beyond what the pod needs past its limit.
 	swapCacheMargin = 256 << 20
 	// guestSwap is the swap file's size (the cluster file's swap.size).
@@ -44,10 +49,12 @@ const (
 func TestLimitedSwapOnVMWorker(t *testing.T) {
 	defer timed(t, "TestLimitedSwapOnVMWorker total")()
 	before := memAvailableMiB(t)
-	e := startLab(t, "lswap", "10.95.0.0/24", 2, func(o *lab.Options) { o.VMWorkers = 1 })
+	e := startLab(t, "lswap", "10.95.0.0/24", 2, func(o *lab.Options) { o.VMWorkers, o.VMSpareDisk = 1, guestSwap })
 	e.memBefore = before
 	masterIP, guestIP := e.ip(0), e.ip(1)
 	e.clusterFile = e.withLine(filepath.Join(e.dir, "cluster.yaml"), filepath.Join(e.dir, "cluster-swap.yaml"), "swap:", "swap: {size: "+guestSwap+", path: /swapfile, behavior: auto}")
+	// The guest's swap is its spare disk, encrypted (issue 15's dedicated device and encryption).
+	e.clusterFile = e.withLine(e.clusterFile, e.clusterFile, "workers:", "workers: [{address: "+guestIP+", swap: {device: "+spareDisk+", encrypt: true}}]")
 	var master, guest string // node names
 
 	t.Run("up: NoSwap on the cgroup v1 master, LimitedSwap on the cgroup v2 guest, all Ready", func(t *testing.T) {
@@ -94,6 +101,11 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		t.Fatal("no cluster to prove swap on")
 	}
 
+	var key string
+	t.Run("the guest's swap is its spare disk behind dm-crypt, from /etc/crypttab", func(t *testing.T) {
+		key = e.checkEncryptedSwap(t)
+	})
+
 	t.Run("on the guest a Burstable pod swaps past its memory limit; a Guaranteed one is OOM-killed", func(t *testing.T) {
 		defer timed(t, "swap proof on the guest")()
 		e.limitedSwapProof(t, guest, "1")
@@ -123,6 +135,7 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if got := e.systemSliceSwapMax(); got != "max" {
 			t.Errorf("after swap disable the guest's system.slice memory.swap.max is %q, want max", got)
 		}
+		e.checkNoSwapAreas(t)
 		if code, out := e.cmd("swap", "enable", "--node", guestIP, "--ready-timeout", "8m"); code != 0 {
 			t.Fatalf("swap enable: exit %d\n%s", code, out)
 		}
@@ -135,6 +148,9 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		}
 		if got := e.systemSliceSwapMax(); got != "0" {
 			t.Errorf("after swap enable the guest's system.slice memory.swap.max is %q, want 0", got)
+		}
+		if k := e.checkEncryptedSwap(t); k == key {
+			t.Error("swap enable opened the encrypted swap with the key it had before")
 		}
 		e.limitedSwapProof(t, guest, "2")
 	})
@@ -157,6 +173,26 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if now := readSwappiness(t); now != machine {
 			t.Errorf("the machine's vm.swappiness moved from %s to %s", machine, now)
 		}
+
+		// After a reboot of the guest: the encrypted swap is back with a new key, and the settings too.
+		keyBefore := e.checkEncryptedSwap(t)
+		e.rebootGuest(t)
+		if out, err := e.waitNodesReady(2, 8*time.Minute); err != nil {
+			t.Fatalf("nodes after the guest's reboot: %v\n%s", err, out)
+		}
+		if after := e.checkEncryptedSwap(t); after == keyBefore {
+			t.Error("after the reboot the encrypted swap has the key it had before")
+		}
+		if got := e.host(e.name(1), "sh", "-c", "cat /proc/sys/vm/swappiness /proc/sys/vm/watermark_scale_factor"); strings.Fields(got)[0] != "42" || strings.Fields(got)[1] != "200" {
+			t.Errorf("after the reboot the guest's swappiness and watermark_scale_factor: %q, want 42 200", got)
+		}
+		if got := e.systemSliceSwapMax(); got != "0" {
+			t.Errorf("after the reboot the guest's system.slice memory.swap.max is %q, want 0", got)
+		}
+		if st, _ := e.status(file, nil); st[guestIP].NodeSwapCapacity == nil || *st[guestIP].NodeSwapCapacity < 2000<<20 {
+			t.Errorf("after the reboot the guest reports swap capacity %v to the API, want about 2 GiB", st[guestIP].NodeSwapCapacity)
+		}
+
 		if code, out := e.swapbootRun("", "swap", "disable", "--yes", "--node", guestIP, "--ready-timeout", "8m", file); code != 0 {
 			t.Fatalf("swap disable: exit %d\n%s", code, out)
 		}
@@ -166,7 +202,92 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if _, out := e.hostTry(e.name(1), "sh", "-c", "ls /etc/sysctl.d/90-swapboot-swap.conf /var/lib/swapboot/sysctl.orig /etc/systemd/system/system.slice.d 2>&1"); strings.Count(out, "No such file") != 3 {
 			t.Errorf("swap disable left swap's settings on the guest:\n%s", out)
 		}
+		e.checkNoSwapAreas(t)
 	})
+
+	t.Run("zram on the guest: active, counted by the kubelet; then reset removes every swap file of swapboot's", func(t *testing.T) {
+		defer timed(t, "zram on the guest, reset")()
+		file := e.withLine(e.clusterFile, filepath.Join(e.dir, "cluster-zram.yaml"), "workers:", "workers: [{address: "+guestIP+", swap: {type: zram, size: 1G, encrypt: false}}]")
+		if code, out := e.swapbootRun("", "swap", "enable", "--node", guestIP, "--ready-timeout", "8m", file); code != 0 {
+			t.Fatalf("swap enable: exit %d\n%s", code, out)
+		}
+		swaps := e.host(e.name(1), "awk", "NR > 1 {print $1, $2, $3}", "/proc/swaps")
+		if f := strings.Fields(swaps); len(f) != 3 || !strings.HasPrefix(f[0], "/dev/zram") || f[1] != "partition" || f[2] != "1048572" {
+			t.Errorf("the guest's /proc/swaps: %q, want one zram device of 1 GiB", swaps)
+		}
+		if got := strings.TrimSpace(e.host(e.name(1), "systemctl", "is-enabled", "swapboot-zram.service")); got != "enabled" {
+			t.Errorf("swapboot-zram.service is %q", got)
+		}
+		st, _ := e.status(file, nil)
+		if c := st[guestIP].NodeSwapCapacity; c == nil || *c < 1000<<20 || *c > 1<<30 {
+			t.Errorf("with zram the guest reports swap capacity %v to the API, want about 1 GiB", c)
+		}
+		if code, out := e.swapbootRun("", "reset", "--yes", file); code != 0 {
+			t.Fatalf("reset: exit %d\n%s", code, out)
+		}
+		e.checkNoSwapAreas(t)
+		_, left := e.hostTry(e.name(1), "sh", "-c", "for p in /etc/systemd/system/swapboot-zram.service /usr/local/sbin/swapboot-zram /run/swapboot/zram-device /var/lib/swapboot /etc/sysctl.d/90-swapboot-swap.conf /etc/systemd/system/system.slice.d/90-swapboot-noswap.conf; do [ -e $p ] && echo $p; done; ls /sys/block | grep zram || true")
+		if strings.TrimSpace(left) != "" {
+			t.Errorf("reset left on the guest:\n%s", left)
+		}
+	})
+}
+
+// checkEncryptedSwap checks the guest's swap is its spare disk behind swapboot's dm-crypt mapping, set up
+// at boot by /etc/crypttab and /etc/fstab, and returns a digest of the mapping's key (never the key).
+func (e *env) checkEncryptedSwap(t *testing.T) string {
+	t.Helper()
+	g := e.name(1)
+	swaps := strings.Fields(e.host(g, "awk", "NR > 1 {print $1, $2, $3}", "/proc/swaps"))
+	if len(swaps) != 3 || !strings.HasPrefix(swaps[0], "/dev/dm-") || swaps[2] != "2097148" {
+		t.Errorf("the guest's /proc/swaps: %v, want one dm device of 2 GiB", swaps)
+		return ""
+	}
+	dm := strings.TrimPrefix(swaps[0], "/dev/")
+	if got := strings.Fields(e.host(g, "cat", "/sys/block/"+dm+"/dm/name", "/sys/block/"+dm+"/dm/uuid")); len(got) != 2 || got[0] != "swapboot_swap" || !strings.HasPrefix(got[1], "CRYPT-PLAIN-") {
+		t.Errorf("%s: name and uuid %v, want swapboot_swap and a plain dm-crypt mapping", dm, got)
+	}
+	if got := strings.TrimSpace(e.host(g, "sh", "-c", "grep -v '^#' /etc/crypttab; grep swapboot_swap /etc/fstab")); got != "swapboot_swap "+spareDisk+" /dev/urandom swap,cipher=aes-xts-plain64,size=512\n/dev/mapper/swapboot_swap none swap defaults 0 0" {
+		t.Errorf("the guest's crypttab and fstab lines:\n%s", got)
+	}
+	// What is on the disk is ciphertext: no signature blkid knows (exit 2).
+	if code, out := e.hostTry(g, "blkid", "-p", spareDisk); code != 2 {
+		t.Errorf("blkid -p %s: exit %d %s, want nothing found on the encrypted disk", spareDisk, code, out)
+	}
+	table := e.host(g, "dmsetup", "table", "--showkeys", "swapboot_swap")
+	f := strings.Fields(table)
+	if len(f) < 5 || f[2] != "crypt" || f[3] != "aes-xts-plain64" || len(f[4]) != 128 {
+		t.Errorf("the mapping is not aes-xts-plain64 with a 512-bit key (%d fields)", len(f))
+		return ""
+	}
+	sum := sha256.Sum256([]byte(f[4]))
+	return hex.EncodeToString(sum[:])
+}
+
+// checkNoSwapAreas checks the guest has no swap and none of swapboot's swap lines.
+func (e *env) checkNoSwapAreas(t *testing.T) {
+	t.Helper()
+	_, out := e.hostTry(e.name(1), "sh", "-c", "awk 'NR > 1' /proc/swaps; grep swapboot /etc/crypttab /etc/fstab; ls /dev/mapper | grep swapboot; systemctl list-units --no-legend 'systemd-cryptsetup@*' 'swapboot-zram*'; true")
+	if strings.TrimSpace(out) != "" {
+		t.Errorf("the guest still has swap or swapboot's swap lines:\n%s", out)
+	}
+}
+
+// rebootGuest reboots the vm worker and waits until it answers again with a new boot id.
+func (e *env) rebootGuest(t *testing.T) {
+	t.Helper()
+	g := e.name(1)
+	bootID := e.host(g, "cat", "/proc/sys/kernel/random/boot_id")
+	e.host(g, "sh", "-c", "nohup sh -c 'sleep 1; systemctl reboot' >/dev/null 2>&1 &")
+	deadline := time.Now().Add(8 * time.Minute)
+	for time.Now().Before(deadline) {
+		time.Sleep(10 * time.Second)
+		var out strings.Builder
+		if code, err := lab.Exec(e.opts, g, []string{"cat", "/proc/sys/kernel/random/boot_id"}, nil, &out, io.Discard); err == nil && code == 0 && out.String() != bootID {
+			return
+		}
+	}
+	t.Fatalf("the guest did not come back within 8 minutes of its reboot")
 }
 
 // systemSliceSwapMax is memory.swap.max of the guest's system.slice.
