@@ -36,6 +36,10 @@ else
 		fi
 		swapoff "$(readlink -f "$SOURCE")"
 		fstab_drop "$SOURCE"
+		if [ "$KIND" = device ]; then
+			# swapboot's own plain swap signature: nothing may find it on the disk under the ciphertext.
+			wipefs -q -a -t swap "$(readlink -f "$SOURCE")"
+		fi
 		rm -f /var/lib/swapboot/swapfile /var/lib/swapboot/swapdevice
 	fi
 	case "$KIND" in
