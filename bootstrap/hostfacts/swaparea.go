@@ -120,3 +120,18 @@ func otherHolders(holders []string) string {
 	}
 	return strings.Join(other, ", ")
 }
+
+// DescribeArea names the swap area s asks for, for people: "swap file /swapfile (1024 MiB)".
+func DescribeArea(s cluster.Swap) string {
+	switch {
+	case s.Encrypt && s.Type == cluster.SwapTypeDevice:
+		return "encrypted swap on " + s.Device
+	case s.Encrypt:
+		return fmt.Sprintf("encrypted swap file %s (%d MiB)", s.Path, MiB(s.SizeBytes))
+	case s.Type == cluster.SwapTypeDevice:
+		return "swap device " + s.Device
+	case s.Type == cluster.SwapTypeZram:
+		return fmt.Sprintf("zram swap (%d MiB)", MiB(s.SizeBytes))
+	}
+	return fmt.Sprintf("swap file %s (%d MiB)", s.Path, MiB(s.SizeBytes))
+}

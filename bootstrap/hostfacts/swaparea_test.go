@@ -122,3 +122,17 @@ func TestAreaProblems(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribeArea(t *testing.T) {
+	for want, s := range map[string]cluster.Swap{
+		"swap file /swapfile (1024 MiB)":           {Type: cluster.SwapTypeFile, Path: "/swapfile", SizeBytes: 1 << 30},
+		"encrypted swap file /swapfile (1024 MiB)": {Type: cluster.SwapTypeFile, Path: "/swapfile", SizeBytes: 1 << 30, Encrypt: true},
+		"swap device /dev/vdc":                     {Type: cluster.SwapTypeDevice, Device: "/dev/vdc", SizeBytes: 1 << 30},
+		"encrypted swap on /dev/vdc":               {Type: cluster.SwapTypeDevice, Device: "/dev/vdc", Encrypt: true},
+		"zram swap (2048 MiB)":                     {Type: cluster.SwapTypeZram, SizeBytes: 2 << 30, Path: "/swapfile"},
+	} {
+		if got := DescribeArea(s); got != want {
+			t.Errorf("DescribeArea(%+v) = %q, want %q", s, got, want)
+		}
+	}
+}

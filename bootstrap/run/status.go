@@ -240,7 +240,7 @@ func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.
 	st.FailSwapOn, st.SwapBehavior = kubeletSwapInEffect(f)
 	// A host configured without swap may still have some: the kubelet tolerates it; not a problem.
 	if swap, on, _ := c.SwapOf(h); on && !hostfacts.SwapAsConfigured(swap, f) {
-		st.Problems = append(st.Problems, fmt.Sprintf("swap: %s is not active at %d MiB with one fstab line", swap.Path, hostfacts.MiB(swap.SizeBytes)))
+		st.Problems = append(st.Problems, "swap: "+hostfacts.DescribeArea(swap)+" is not active, or not set up to come back at boot")
 	}
 	if st.FailSwapOn {
 		st.Problems = append(st.Problems, "kubelet failSwapOn is true")
