@@ -231,6 +231,21 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 			t.Errorf("reset left on the guest:\n%s", left)
 		}
 	})
+
+	t.Run("a swap device that holds a file system is refused before anything changes", func(t *testing.T) {
+		e.host(e.name(1), "mkfs.ext4", "-q", "-F", "-L", "data", spareDisk)
+		file := e.withLine(e.clusterFile, filepath.Join(e.dir, "cluster-fsdevice.yaml"), "workers:", "workers: [{address: "+guestIP+", swap: {device: "+spareDisk+"}}]")
+		code, out := e.swapbootRun("", "up", "--kubeconfig-dir", e.dir, file)
+		if code != 1 || !strings.Contains(out, spareDisk+" holds a ext4 file system") {
+			t.Errorf("up with an ext4 swap device: exit %d, want 1 (a host problem) naming the file system\n%s", code, out)
+		}
+		if got := strings.TrimSpace(e.host(e.name(1), "blkid", "-p", "-o", "value", "-s", "LABEL", spareDisk)); got != "data" {
+			t.Errorf("the refused device's file system label is %q after up, want data (untouched)", got)
+		}
+		if _, out := e.hostTry(e.name(0), "ls", "/etc/kubernetes/admin.conf"); !strings.Contains(out, "No such file") {
+			t.Errorf("the refused up changed the master: %s", out)
+		}
+	})
 }
 
 // checkDeviceSwap checks the guest's swap is its spare disk itself, with one /etc/fstab line.
