@@ -176,6 +176,12 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 
 		// After a reboot of the guest: the encrypted swap is back with a new key, and the settings too.
 		keyBefore := e.checkEncryptedSwap(t)
+		if res := e.run(nil, "up", "--kubeconfig-dir", e.dir, "--pod-network-timeout", "12m", file); res.code != 0 || len(res.report.changed()) != 0 {
+			t.Errorf("a second up on the encrypted swap: exit %d, changed %v", res.code, res.report.changed())
+		}
+		if e.checkEncryptedSwap(t) != keyBefore {
+			t.Error("a second up reopened the encrypted swap")
+		}
 		e.rebootGuest(t)
 		if out, err := e.waitNodesReady(2, 8*time.Minute); err != nil {
 			t.Fatalf("nodes after the guest's reboot: %v\n%s", err, out)
