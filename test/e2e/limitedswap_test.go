@@ -302,7 +302,7 @@ func (e *env) checkEncryptedSwap(t *testing.T) string {
 // checkNoSwapAreas checks the guest has no swap and none of swapboot's swap lines.
 func (e *env) checkNoSwapAreas(t *testing.T) {
 	t.Helper()
-	_, out := e.hostTry(e.name(1), "sh", "-c", "awk 'NR > 1' /proc/swaps; grep swapboot /etc/crypttab /etc/fstab; ls /dev/mapper | grep swapboot; systemctl list-units --no-legend 'systemd-cryptsetup@*' 'swapboot-zram*'; true")
+	_, out := e.hostTry(e.name(1), "sh", "-c", "awk 'NR > 1' /proc/swaps; grep -s swapboot /etc/crypttab /etc/fstab; ls /dev/mapper | grep swapboot; systemctl list-units --no-legend 'systemd-cryptsetup@*' 'swapboot-zram*'; true")
 	if strings.TrimSpace(out) != "" {
 		t.Errorf("the guest still has swap or swapboot's swap lines:\n%s", out)
 	}
