@@ -31,7 +31,10 @@ fi
 systemctl daemon-reload
 systemctl enable swapboot-zram.service 2>/dev/null
 # A restart: a changed size needs a new device.
-systemctl restart swapboot-zram.service
+if ! systemctl restart swapboot-zram.service; then
+	journalctl -u swapboot-zram.service -n 20 --no-pager >&2 || true
+	fail "swapboot-zram.service did not start (its journal is above)"
+fi
 device=$(cat /run/swapboot/zram-device 2>/dev/null || true)
 if [ -z "$device" ] || ! awk -v p="$device" 'NR > 1 && $1 == p {found = 1} END {exit !found}' /proc/swaps; then
 	fail "swapboot-zram.service ran but no zram swap is active (journalctl -u swapboot-zram)"
