@@ -66,6 +66,8 @@ type Facts struct {
 	SwapsTotalKiB  int64
 	FstabEntries   int
 	SwapUsedKiB    int64
+	// SwapAreas is every line of /proc/swaps with its kind (swapareas.go).
+	SwapAreas []SwapArea
 	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
 	SwapbootSwapfile string
 	// KubeadmFlags is /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS).
@@ -201,6 +203,8 @@ func (f *Facts) set(key, v string) error {
 		f.FstabEntries = int(num())
 	case "swap_used_kib":
 		f.SwapUsedKiB = num()
+	case "swap_areas":
+		f.SwapAreas, err = parseSwapAreas(v)
 	case "swapboot_swapfile":
 		f.SwapbootSwapfile = v
 	case "kubeadm_flags":
