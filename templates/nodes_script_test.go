@@ -16,10 +16,11 @@ import (
 // every pod and container carry "swap" objects of their own.
 const kubeletSummary = "testdata/kubelet-summary-v1.37.2.json"
 
-// nodes.sh against a kubectl that lists nodes and answers stats/summary per node from files: each node
+// nodes.sh against a kubectl that lists nodes and pods and answers stats/summary per node from files: each node
 // gets one summary-swap line with the top-level node.swap values (the real answer, indented; the same
 // re-encoded compact with its keys sorted, other values and a node name holding JSON's special
-// characters; an older kubelet's without node.swap), and a node whose kubelet does not answer gets none.
+// characters; an older kubelet's without node.swap), and a node whose kubelet does not answer gets none;
+// the pod network's pods, asked for meanwhile, follow.
 func TestNodesScriptReadsTheKubeletsSummarySwap(t *testing.T) {
 	real, err := os.ReadFile(kubeletSummary)
 	if err != nil {
@@ -61,6 +62,7 @@ d=$(dirname "$0")
 echo "$*" >> "$d/kubectl.args"
 case "$*" in
 *"get nodes"*) cat "$d/nodes.txt" ;;
+*"-n kube-flannel get pods -l app=flannel"*) printf 'n1\tRunning\ttrue\nn2\tPending\t\n' ;;
 *"get --raw /api/v1/nodes/"*"/proxy/stats/summary")
 	n=${*##*/api/v1/nodes/}; n=${n%%/*}
 	[ -f "$d/summary.$n" ] || { echo "Error from server (ServiceUnavailable): the server is currently unable to handle the request" >&2; exit 1; }
@@ -71,7 +73,7 @@ esac
 	if err := os.WriteFile(filepath.Join(dir, "kubectl"), []byte(kubectl), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	script, err := Render(Nodes{SwapLabelKey: "feature.node.kubernetes.io/memory-swap.enabled", SwapTaintKey: "swapboot.io/swap"})
+	script, err := Render(Nodes{CNINamespace: "kube-flannel", CNISelector: "app=flannel", SwapLabelKey: "feature.node.kubernetes.io/memory-swap.enabled", SwapTaintKey: "swapboot.io/swap"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,7 @@ esac
 	}
 	var got []string
 	for _, line := range strings.Split(stdout.String(), "\n") {
-		if strings.HasPrefix(line, "@swapboot summary-swap ") {
+		if strings.HasPrefix(line, "@swapboot summary-swap ") || strings.HasPrefix(line, "@swapboot cni-pod ") {
 			got = append(got, line)
 		}
 	}
@@ -94,15 +96,17 @@ esac
 		"@swapboot summary-swap n1\t0\t268431360",
 		"@swapboot summary-swap n2\t12345\t678",
 		"@swapboot summary-swap n3\t\t",
+		"@swapboot cni-pod n1\tRunning\ttrue",
+		"@swapboot cni-pod n2\tPending\t",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("summary-swap lines:\n%s\nwant:\n%s\nall output:\n%s%s", strings.Join(got, "\n"), strings.Join(want, "\n"), stdout.String(), stderr.String())
+		t.Errorf("summary-swap and cni-pod lines:\n%s\nwant:\n%s\nall output:\n%s%s", strings.Join(got, "\n"), strings.Join(want, "\n"), stdout.String(), stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "@swapboot fact api=ok\nn1\tTrue\t10.0.0.1\t268431360\ttrue\t\n") {
 		t.Errorf("the node lines changed:\n%s", stdout.String())
 	}
 	args, _ := os.ReadFile(filepath.Join(dir, "kubectl.args"))
-	if n := strings.Count(string(args), "proxy/stats/summary"); n != 4 || strings.Count(string(args), "--request-timeout=") != 5 {
+	if n := strings.Count(string(args), "proxy/stats/summary"); n != 4 || strings.Count(string(args), "--request-timeout=") != 6 {
 		t.Errorf("want one bounded summary request per node and every call bounded:\n%s", args)
 	}
 	if strings.Contains(stderr.String(), "ServiceUnavailable") {

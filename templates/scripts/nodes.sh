@@ -57,10 +57,15 @@ else
 	if nodes_out=$(kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=15s get nodes -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\t"}{.status.nodeInfo.swap.capacity}{"\t"}{.metadata.labels.'"$SWAP_LABEL_PATH"'}{"\t"}{.spec.taints[?(@.key=="'"$SWAP_TAINT_KEY"'")].effect}{"\n"}{end}' 2>"$nodes_err"); then
 		fact api ok
 		printf '%s\n' "$nodes_out"
-		summary_swap "$(printf '%s\n' "$nodes_out" | cut -f1)"
+		# The pod network's pods are asked for while the kubelets answer.
+		cni_out=$(mktemp)
 		if [ -n "$CNI_NAMESPACE" ]; then
-			kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=15s -n "$CNI_NAMESPACE" get pods -l "$CNI_SELECTOR" -o 'jsonpath={range .items[*]}{.spec.nodeName}{"\t"}{.status.phase}{"\t"}{.status.containerStatuses[*].ready}{"\n"}{end}' 2>/dev/null | sed -n 's/^./@swapboot cni-pod &/p' || true
+			kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=15s -n "$CNI_NAMESPACE" get pods -l "$CNI_SELECTOR" -o 'jsonpath={range .items[*]}{.spec.nodeName}{"\t"}{.status.phase}{"\t"}{.status.containerStatuses[*].ready}{"\n"}{end}' >"$cni_out" 2>/dev/null &
 		fi
+		summary_swap "$(printf '%s\n' "$nodes_out" | cut -f1)"
+		wait
+		sed -n 's/^./@swapboot cni-pod &/p' "$cni_out"
+		rm -f "$cni_out"
 	else
 		# kubectl's own wording of the API's answer (HTTP 403/401) and of a failed connection.
 		if grep -q '(Forbidden)' "$nodes_err"; then
