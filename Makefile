@@ -82,7 +82,7 @@ lint: vet
 
 # Regenerate golden files after checking a change is intended.
 golden:
-	$(GO) test ./templates/ ./bootstrap/cluster/ ./bootstrap/plan/ ./bootstrap/kubeadmcfg/ -update
+	$(GO) test ./templates/ ./bootstrap/cluster/ ./bootstrap/plan/ ./bootstrap/kubeadmcfg/ ./bootstrap/run/ -update
 
 FUZZTIME ?= 30s
 fuzz:

@@ -66,6 +66,8 @@ type Facts struct {
 	SwapsTotalKiB  int64
 	FstabEntries   int
 	SwapUsedKiB    int64
+	// SwapAreas is every line of /proc/swaps with its kind (swapareas.go).
+	SwapAreas []SwapArea
 	// SwapbootSwapfile is the swap file swapboot created on this host (its marker), if any.
 	SwapbootSwapfile string
 	// SwapbootAreas are the other swap areas swapboot made here (its records): device, encrypted, zram.
@@ -205,6 +207,8 @@ func (f *Facts) set(key, v string) error {
 		f.FstabEntries = int(num())
 	case "swap_used_kib":
 		f.SwapUsedKiB = num()
+	case "swap_areas":
+		f.SwapAreas, err = parseSwapAreas(v)
 	case "swapboot_swapfile":
 		f.SwapbootSwapfile = v
 	case "swapboot_areas":

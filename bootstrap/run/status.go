@@ -40,9 +40,15 @@ type NodeStatus struct {
 	FstabEntry   bool   `json:"fstabEntry"`
 	FailSwapOn   bool   `json:"failSwapOn"`
 	SwapBehavior string `json:"swapBehavior,omitempty"`
+	// ProcSwaps is every active swap area of the host (/proc/swaps, any path) with its kind; empty when
+	// there is none, null when the facts were not read.
+	ProcSwaps []hostfacts.SwapArea `json:"procSwaps"`
 	// NodeSwapCapacity is the swap in bytes the node's kubelet reports to the API (status.nodeInfo.swap,
 	// Kubernetes 1.32+); nil when the API was not asked or the kubelet reports none.
 	NodeSwapCapacity *int64 `json:"nodeSwapCapacity,omitempty"`
+	// SummarySwap is the node's swap usage its kubelet reports in the Summary API; nil when the API was
+	// not asked or the kubelet did not answer.
+	SummarySwap *SummarySwap `json:"summarySwap,omitempty"`
 	// SwapLabel is the node's swap label value (cluster.SwapLabelKey), SwapTaint its swap taint's effect.
 	SwapLabel    string `json:"swapLabel,omitempty"`
 	SwapTaint    string `json:"swapTaint,omitempty"`
@@ -110,9 +116,10 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 	}
 	statuses := make([]NodeStatus, len(hosts))
 	var mu sync.Mutex
-	var nodes map[string]apiNode  // by address and by name
-	var cniPods map[string]string // node name -> its pod network pod's state
-	var api APIState              // what the masters' API answered (the best answer of any master)
+	var nodes map[string]apiNode         // by address and by name
+	var cniPods map[string]string        // node name -> its pod network pod's state
+	var summaries map[string]SummarySwap // node name -> its kubelet's Summary API swap
+	var api APIState                     // what the masters' API answered (the best answer of any master)
 	index := map[string]int{}
 	for i, h := range hosts {
 		index[h.Address] = i
@@ -151,7 +158,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		if h.Role != cluster.RoleMaster {
 			return
 		}
-		state, list, pods := APINoCluster, map[string]apiNode(nil), map[string]string(nil)
+		state, list, pods, swaps := APINoCluster, map[string]apiNode(nil), map[string]string(nil), map[string]SummarySwap(nil)
 		if f.ControlPlane {
 			res, err := conn.Run(ctx, sshexec.Cmd{Script: nodesScript})
 			if err != nil {
@@ -160,6 +167,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 			}
 			state, list = parseNodes(string(res.Stdout))
 			pods = parseCNIPods(string(res.Stdout))
+			swaps = parseSummarySwap(string(res.Stdout))
 		}
 		st.API = state
 		controlPlaneStatus(ctx, conn, c, h, &st)
@@ -167,7 +175,7 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 		if state.better(api) {
 			api = state
 			if state == APIOK {
-				nodes, cniPods = list, pods
+				nodes, cniPods, summaries = list, pods, swaps
 			}
 		}
 		mu.Unlock()
@@ -185,6 +193,9 @@ func ClusterStatus(ctx context.Context, o StatusOptions) error {
 			st.NodeName, st.Ready, st.NodeSwapCapacity, st.SwapLabel, st.SwapTaint = n.Name, n.Ready, n.SwapCapacity, n.SwapLabel, n.SwapTaint
 		} else if n, ok := nodes[st.NodeName]; ok && st.NodeName != "" {
 			st.Ready, st.NodeSwapCapacity, st.SwapLabel, st.SwapTaint = n.Ready, n.SwapCapacity, n.SwapLabel, n.SwapTaint
+		}
+		if sw, ok := summaries[st.NodeName]; ok && st.NodeName != "" {
+			st.SummarySwap = &sw
 		}
 		if c.Networking.CNI.Plugin == cluster.CNIFlannel && nodes != nil && st.NodeName != "" {
 			st.CNIPod = cniPods[st.NodeName]
@@ -232,6 +243,7 @@ func fillStatus(st *NodeStatus, c *cluster.Cluster, h cluster.Host, f hostfacts.
 		st.Cgroup = "v2"
 	}
 	st.SwapSizeKiB, st.SwapUsedKiB, st.SwapAreas = f.SwapActiveKiB, f.SwapUsedKiB, f.SwapsActive
+	st.ProcSwaps = append([]hostfacts.SwapArea{}, f.SwapAreas...)
 	st.FstabEntry = f.FstabEntries == 1
 	st.KubeletState = f.KubeletActive
 	st.NodeName = hostfacts.NodeName(h, f)
@@ -348,18 +360,23 @@ func parseNodes(out string) (APIState, map[string]apiNode) {
 		if strings.HasPrefix(line, "@swapboot ") {
 			continue
 		}
-		f := strings.Split(strings.TrimSpace(line), "\t")
-		if len(f) < 2 || f[0] == "" {
+		// Only the line's end is trimmed of spaces: trailing tabs are empty columns (a label without a taint).
+		f := strings.Split(strings.TrimRight(line, " \r\n"), "\t")
+		if len(f) < 2 || strings.TrimSpace(f[0]) == "" {
 			continue
 		}
+		f[0] = strings.TrimSpace(f[0])
 		v := apiNode{Name: f[0], Ready: f[1]}
 		if len(f) > 3 && f[3] != "" {
 			if n, err := strconv.ParseInt(f[3], 10, 64); err == nil && n >= 0 {
 				v.SwapCapacity = &n
 			}
 		}
+		if len(f) > 4 {
+			v.SwapLabel = f[4]
+		}
 		if len(f) > 5 {
-			v.SwapLabel, v.SwapTaint = f[4], f[5]
+			v.SwapTaint = f[5]
 		}
 		nodes[f[0]] = v
 		if len(f) > 2 && f[2] != "" {
@@ -374,18 +391,11 @@ func parseNodes(out string) (APIState, map[string]apiNode) {
 
 func printStatusTable(w io.Writer, statuses []NodeStatus) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tNODE SWAP\tLABEL/TAINT\tKUBELET STATE\tREADY\tCNI\tOK")
+	fmt.Fprintln(tw, "HOST\tROLE\tREACHABLE\tKUBELET\tCGROUP\tSWAP\tUSED\tAPI SWAP\tAPI USED\tFSTAB\tFAILSWAPON\tBEHAVIOR\tLABEL/TAINT\tKUBELET STATE\tREADY\tCNI\tOK")
 	for _, s := range statuses {
-		swap := "off"
-		if s.SwapSizeKiB > 0 {
-			swap = fmt.Sprintf("%s %dMiB", s.SwapPath, (s.SwapSizeKiB+512)>>10)
-		}
-		nodeSwap := "-"
-		if s.NodeSwapCapacity != nil {
-			nodeSwap = fmt.Sprintf("%dMiB", (*s.NodeSwapCapacity+1<<19)>>20)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%dMiB\t%v\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
-			swap, s.SwapUsedKiB>>10, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), nodeSwap, labelTaint(s), orDash(s.KubeletState), orDash(s.Ready), orDash(s.CNIPod), s.OK)
+		swap, used, apiSwap, apiUsed := swapColumns(s)
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\t%s\t%s\t%s\t%s\t%s\t%v\n", s.Host, s.Role, s.Reachable, orDash(s.KubeletVersion), orDash(s.Cgroup),
+			swap, used, apiSwap, apiUsed, s.FstabEntry, s.FailSwapOn, orDash(s.SwapBehavior), labelTaint(s), orDash(s.KubeletState), orDash(s.Ready), orDash(s.CNIPod), s.OK)
 	}
 	_ = tw.Flush()
 	for _, s := range statuses {
@@ -393,6 +403,7 @@ func printStatusTable(w io.Writer, statuses []NodeStatus) {
 			fmt.Fprintf(w, "%s: %s\n", s.Host, p)
 		}
 	}
+	printSwapAreas(w, statuses)
 }
 
 // labelTaint words the node's swap label and taint for the table: label, taint, label+taint or -.

@@ -305,6 +305,40 @@ else
 	fact cp_manifests no
 fi
 
+# Swap areas by kind, from /proc/swaps: "name:kind:sizeKiB:usedKiB:priority:mapper" per area, space
+# separated. kind: file; zram (/dev/zram*); encrypted (a device-mapper device whose uuid starts with
+# CRYPT-, as cryptsetup makes them); device (any other block device). mapper: a device-mapper device's
+# name (/proc/swaps names only /dev/dm-N). Names keep /proc/swaps' octal escapes (\040 for a space) and
+# ":" is escaped as \072 too, so every field stays parsable. Reads /proc and /sys only.
+swaps_file=/proc/swaps
+sys_block=/sys/block
+# escape_name NAME: /proc/swaps' octal escapes, plus ":".
+escape_name() { printf '%s' "$1" | sed 's/\\/\\134/g; s/ /\\040/g; s/\t/\\011/g; s/:/\\072/g'; }
+swap_areas=$(awk 'NR > 1 && NF >= 5 { n = split($1, p, ":"); name = p[1]; for (i = 2; i <= n; i++) name = name "\\072" p[i]; print name, $2, $3, $4, $5 }' "$swaps_file" |
+	while read -r sw_name sw_type sw_size sw_used sw_prio; do
+		sw_dm=""
+		case "$sw_name" in
+		/dev/dm-*) sw_dm=${sw_name#/dev/} ;;
+		/dev/mapper/*)
+			for d in "$sys_block"/dm-*; do
+				if [ "/dev/mapper/$(escape_name "$(cat "$d/dm/name" 2>/dev/null)")" = "$sw_name" ]; then sw_dm=${d##*/}; fi
+			done
+			;;
+		esac
+		sw_kind="device"
+		sw_mapper=""
+		if [ "$sw_type" = file ]; then
+			sw_kind="file"
+		elif [ -n "$sw_dm" ]; then
+			sw_mapper=$(escape_name "$(cat "$sys_block/$sw_dm/dm/name" 2>/dev/null || true)")
+			case "$(cat "$sys_block/$sw_dm/dm/uuid" 2>/dev/null || true)" in CRYPT-*) sw_kind=encrypted ;; esac
+		else
+			case "$sw_name" in /dev/zram*) sw_kind=zram ;; esac
+		fi
+		printf '%s:%s:%s:%s:%s:%s ' "$sw_name" "$sw_kind" "$sw_size" "$sw_used" "$sw_prio" "$sw_mapper"
+	done)
+fact swap_areas "${swap_areas% }"
+
 wait
 fact kubeadm_version "$(cat "$versions/kubeadm" 2>/dev/null || true)"
 fact kubelet_version "$(cat "$versions/kubelet" 2>/dev/null || true)"

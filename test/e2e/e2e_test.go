@@ -4,10 +4,12 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -184,6 +186,64 @@ func (e *env) withoutLastWorker() string {
 
 func (e *env) swapOn(host string) bool {
 	return strings.Contains(e.host(host, "cat", "/proc/swaps"), "/swapfile")
+}
+
+// checkStatusSwap: status shows each host's swap file by its kind and size in the table and in -o json,
+// and the swap its kubelet reports in the Summary API, read here from the kubelet through the API: the
+// same usage plus available (their sum, the node's swap limit, does not move as pages swap in and out).
+func (e *env) checkStatusSwap(t *testing.T, table string, swapKiB int64) {
+	t.Helper()
+	st, _ := e.status(e.clusterFile, nil)
+	row := regexp.MustCompile(`(?m)^(\S+)\s+\S+\s+true\s+\S+\s+\S+\s+file (\d+)MiB\s+\d+MiB\s+(\d+)MiB\s+\d+MiB`)
+	rows := map[string][]string{}
+	for _, m := range row.FindAllStringSubmatch(table, -1) {
+		rows[m[1]] = m
+	}
+	for _, s := range st {
+		if m := rows[s.Host]; m == nil || m[2] != strconv.FormatInt((swapKiB+512)>>10, 10) || m[3] != m[2] {
+			t.Errorf("%s: the table's row %q; want file %dMiB in SWAP and API SWAP, numbers in USED and API USED", s.Host, m, swapKiB>>10)
+		}
+		if !strings.Contains(table, s.Host+": file /swapfile "+strconv.FormatInt(swapKiB>>10, 10)+"MiB") {
+			t.Errorf("%s: no swap areas line for /swapfile in the table", s.Host)
+		}
+		var file bool
+		for _, a := range s.ProcSwaps {
+			file = file || (a.Name == "/swapfile" && a.Kind == "file" && a.SizeKiB > swapKiB-8 && a.SizeKiB <= swapKiB)
+		}
+		if !file {
+			t.Errorf("%s: procSwaps %+v, want the file /swapfile of about %d KiB", s.Host, s.ProcSwaps, swapKiB)
+		}
+		out, err := e.kubectlOut("get", "--raw", "/api/v1/nodes/"+s.NodeName+"/proxy/stats/summary")
+		var summary struct {
+			Node struct {
+				Swap *kubeletSwap `json:"swap"`
+			} `json:"node"`
+		}
+		if err != nil || json.Unmarshal([]byte(out), &summary) != nil || summary.Node.Swap == nil || summary.Node.Swap.UsageBytes == nil {
+			t.Errorf("%s: the kubelet's Summary API has no node.swap: %v\n%.300s", s.NodeName, err, out)
+			continue
+		}
+		k, got := summary.Node.Swap, s.SummarySwap
+		t.Logf("%s: status summarySwap %s, the kubelet now %s", s.NodeName, swapBytes(got), swapBytes(k))
+		if got == nil || got.UsageBytes == nil || (got.AvailableBytes == nil) != (k.AvailableBytes == nil) {
+			t.Errorf("%s: status summarySwap %s, the kubelet reports %s", s.NodeName, swapBytes(got), swapBytes(k))
+		} else if k.AvailableBytes != nil && *got.UsageBytes+*got.AvailableBytes != *k.UsageBytes+*k.AvailableBytes {
+			t.Errorf("%s: status summarySwap %s, the kubelet reports %s: not the same swap limit", s.NodeName, swapBytes(got), swapBytes(k))
+		}
+	}
+}
+
+func swapBytes(s *kubeletSwap) string {
+	if s == nil {
+		return "none"
+	}
+	str := func(p *int64) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	return "usage " + str(s.UsageBytes) + " available " + str(s.AvailableBytes)
 }
 
 func TestUpOnRealHosts(t *testing.T) {
@@ -391,6 +451,7 @@ func TestUpOnRealHosts(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("status exit %d:\n%s", code, out)
 		}
+		e.checkStatusSwap(t, out, swapKiB)
 		code, out = e.cmd("status", "-o", "json")
 		if code != 0 || !strings.Contains(out, `"ready": "True"`) || !strings.Contains(out, `"failSwapOn": false`) {
 			t.Fatalf("status json exit %d:\n%s", code, out)

@@ -321,7 +321,20 @@ type nodeStatus struct {
 	// Ready is the node's Ready condition; CNIPod the state of the pod network's pod on it (flannel only).
 	Ready  string `json:"ready"`
 	CNIPod string `json:"cniPod"`
-	OK     bool   `json:"ok"`
+	// ProcSwaps are the host's swap areas with their kind; SummarySwap what its kubelet's Summary API says.
+	ProcSwaps []struct {
+		Name    string `json:"name"`
+		Kind    string `json:"kind"`
+		SizeKiB int64  `json:"sizeKiB"`
+	} `json:"procSwaps"`
+	SummarySwap *kubeletSwap `json:"summarySwap"`
+	OK          bool         `json:"ok"`
+}
+
+// kubeletSwap is node.swap of the kubelet's Summary API, and status's summarySwap.
+type kubeletSwap struct {
+	UsageBytes     *int64 `json:"swapUsageBytes"`
+	AvailableBytes *int64 `json:"swapAvailableBytes"`
 }
 
 // status runs `swapboot status -o json` on file and returns the hosts by address.
