@@ -69,6 +69,9 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		st, _ := e.status(e.clusterFile, nil)
 		m, g := st[masterIP], st[guestIP]
 		master, guest = m.NodeName, g.NodeName
+		if kinds := areaKinds(g); kinds != "device" {
+			t.Errorf("status shows the guest's swap areas as %q, want device", kinds)
+		}
 		if m.Cgroup != "v1" || m.SwapBehavior != "NoSwap" || g.Cgroup != "v2" || g.SwapBehavior != "LimitedSwap" {
 			t.Errorf("status: master cgroup %s %s, guest cgroup %s %s; want v1 NoSwap, v2 LimitedSwap", m.Cgroup, m.SwapBehavior, g.Cgroup, g.SwapBehavior)
 		}
@@ -195,8 +198,12 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if got := e.systemSliceSwapMax(); got != "0" {
 			t.Errorf("after the reboot the guest's system.slice memory.swap.max is %q, want 0", got)
 		}
-		if st, _ := e.status(file, nil); st[guestIP].NodeSwapCapacity == nil || *st[guestIP].NodeSwapCapacity < 2000<<20 {
+		st, _ := e.status(file, nil)
+		if st[guestIP].NodeSwapCapacity == nil || *st[guestIP].NodeSwapCapacity < 2000<<20 {
 			t.Errorf("after the reboot the guest reports swap capacity %v to the API, want about 2 GiB", st[guestIP].NodeSwapCapacity)
+		}
+		if kinds := areaKinds(st[guestIP]); kinds != "encrypted" {
+			t.Errorf("status shows the guest's swap areas as %q, want encrypted", kinds)
 		}
 
 		if code, out := e.swapbootRun("", "swap", "disable", "--yes", "--node", guestIP, "--ready-timeout", "8m", file); code != 0 {
@@ -228,6 +235,9 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 		if c := st[guestIP].NodeSwapCapacity; c == nil || *c < 1000<<20 || *c > 1<<30 {
 			t.Errorf("with zram the guest reports swap capacity %v to the API, want about 1 GiB", c)
 		}
+		if kinds := areaKinds(st[guestIP]); kinds != "zram" {
+			t.Errorf("status shows the guest's swap areas as %q, want zram", kinds)
+		}
 		if code, out := e.swapbootRun("", "reset", "--yes", file); code != 0 {
 			t.Fatalf("reset: exit %d\n%s", code, out)
 		}
@@ -252,6 +262,15 @@ func TestLimitedSwapOnVMWorker(t *testing.T) {
 			t.Errorf("the refused up changed the master: %s", out)
 		}
 	})
+}
+
+// areaKinds are the kinds of a host's swap areas as status shows them, comma-separated.
+func areaKinds(s nodeStatus) string {
+	var kinds []string
+	for _, a := range s.ProcSwaps {
+		kinds = append(kinds, a.Kind)
+	}
+	return strings.Join(kinds, ",")
 }
 
 // checkDeviceSwap checks the guest's swap is its spare disk itself, with one /etc/fstab line.
