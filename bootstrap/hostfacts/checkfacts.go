@@ -70,16 +70,6 @@ func CheckFacts(c *cluster.Cluster, facts map[string]Facts) error {
 				add(h, p.Problem, p.Fix)
 			}
 		}
-		if swap, on, _ := c.SwapOf(h); on && swap.Type != cluster.SwapTypeDevice && swap.Type != cluster.SwapTypeZram && !SwapAsConfigured(swap, f) && f.SwapActiveKiB == 0 {
-			if noSwapFS[f.SwapFSType] {
-				add(h, fmt.Sprintf("%s is on %s, which cannot hold a swap file", swap.Path, f.SwapFSType), "choose a swap.path on ext4, xfs or btrfs")
-			}
-			need := KiB(swap.SizeBytes)
-			if f.SwapFileBytes < 0 && f.SwapDirFreeKiB > 0 && f.SwapDirFreeKiB < need+need/20 {
-				add(h, fmt.Sprintf("not enough space for a %d MiB swap file at %s: %d MiB free", MiB(swap.SizeBytes), swap.Path, f.SwapDirFreeKiB>>10),
-					"free space, or lower swap.size (or this host's own swap.size)")
-			}
-		}
 		if h.Role == cluster.RoleWorker && f.ControlPlane {
 			add(h, "is listed as a worker but is a control plane (/etc/kubernetes/admin.conf exists)", "list it under masters, or reset it")
 		}

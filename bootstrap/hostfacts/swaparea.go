@@ -65,11 +65,22 @@ const (
 // SwapbootMadeAny says whether swapboot recorded any swap area on the host.
 func (f Facts) SwapbootMadeAny() bool { return f.SwapbootSwapfile != "" || len(f.SwapbootAreas) > 0 }
 
-// areaProblems are the reasons host facts f cannot take swap area s (not yet set up as configured):
-// what the device holds, and what encryption and zram need from the host. Problem and Fix only.
+// areaProblems are the reasons host facts f cannot take swap area s (not yet set up as configured): a
+// swap file's file system and free space, what the device holds, and what encryption and zram need from
+// the host. Problem and Fix only.
 func areaProblems(s cluster.Swap, f Facts) []HostProblem {
 	var out []HostProblem
 	add := func(problem, fix string) { out = append(out, HostProblem{Problem: problem, Fix: fix}) }
+	if (s.Type == "" || s.Type == cluster.SwapTypeFile) && f.SwapActiveKiB == 0 {
+		if noSwapFS[f.SwapFSType] {
+			add(fmt.Sprintf("%s is on %s, which cannot hold a swap file", s.Path, f.SwapFSType), "choose a swap.path on ext4, xfs or btrfs")
+		}
+		need := KiB(s.SizeBytes)
+		if f.SwapFileBytes < 0 && f.SwapDirFreeKiB > 0 && f.SwapDirFreeKiB < need+need/20 {
+			add(fmt.Sprintf("not enough space for a %d MiB swap file at %s: %d MiB free", MiB(s.SizeBytes), s.Path, f.SwapDirFreeKiB>>10),
+				"free space, or lower swap.size (or this host's own swap.size)")
+		}
+	}
 	if s.Type == cluster.SwapTypeDevice && f.Area.DeviceKnown {
 		a := f.Area
 		switch {

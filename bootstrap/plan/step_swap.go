@@ -62,20 +62,16 @@ func swapStep(c *cluster.Cluster, h cluster.Host, f hostfacts.Facts) Step {
 		s.Summary = "no swap on this host"
 		s.Skip = "no swap on this host: " + why
 	case hostfacts.SwapAsConfigured(swap, f):
-		s.Skip = fmt.Sprintf("%s already active, set up at boot", areaName(swap, f))
+		s.Skip = hostfacts.DescribeArea(swap) + activeAs(swap, f) + " already active, set up at boot"
 	}
 	return s
 }
 
-// areaName names host facts f's configured swap area for people: the file, the device, the mapping.
-func areaName(s cluster.Swap, f hostfacts.Facts) string {
-	switch {
-	case s.Encrypt:
-		return fmt.Sprintf("encrypted swap on %s (%s)", hostfacts.CryptSource(s), f.Area.Name)
-	case s.Type == cluster.SwapTypeDevice:
-		return s.Device
-	case s.Type == cluster.SwapTypeZram:
-		return fmt.Sprintf("zram swap %s at %d MiB", f.Area.Name, hostfacts.MiB(s.SizeBytes))
+// activeAs is " (/dev/dm-0)" when the area is active under another name than the one configured (the
+// mapping of an encrypted area, a zram device).
+func activeAs(s cluster.Swap, f hostfacts.Facts) string {
+	if f.Area.Name == "" || f.Area.Name == s.Path || f.Area.Name == s.Device {
+		return ""
 	}
-	return fmt.Sprintf("%s at %d MiB", s.Path, hostfacts.MiB(s.SizeBytes))
+	return " (" + f.Area.Name + ")"
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -367,10 +366,8 @@ func parseNodes(out string) (APIState, map[string]apiNode) {
 		}
 		f[0] = strings.TrimSpace(f[0])
 		v := apiNode{Name: f[0], Ready: f[1]}
-		if len(f) > 3 && f[3] != "" {
-			if n, err := strconv.ParseInt(f[3], 10, 64); err == nil && n >= 0 {
-				v.SwapCapacity = &n
-			}
+		if len(f) > 3 {
+			v.SwapCapacity = count(f[3])
 		}
 		if len(f) > 4 {
 			v.SwapLabel = f[4]

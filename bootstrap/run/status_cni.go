@@ -29,15 +29,7 @@ func nodesCall(c *cluster.Cluster) templates.Nodes {
 // when the pod runs with every container ready, "not ready" when it runs otherwise, else its phase.
 func parseCNIPods(out string) map[string]string {
 	pods := map[string]string{}
-	for _, line := range strings.Split(out, "\n") {
-		rest, ok := strings.CutPrefix(line, "@swapboot cni-pod ")
-		if !ok {
-			continue
-		}
-		f := strings.Split(rest, "\t")
-		if len(f) < 2 || f[0] == "" {
-			continue
-		}
+	for _, f := range taggedLines(out, "cni-pod", 2) {
 		state := f[1]
 		if state == "Running" {
 			state = CNIPodRunning

@@ -21,15 +21,7 @@ type SummarySwap struct {
 // whose kubelet answered, what it reported (a value that is not a count is taken as not reported).
 func parseSummarySwap(out string) map[string]SummarySwap {
 	nodes := map[string]SummarySwap{}
-	for _, line := range strings.Split(out, "\n") {
-		rest, ok := strings.CutPrefix(line, "@swapboot summary-swap ")
-		if !ok {
-			continue
-		}
-		f := strings.Split(rest, "\t")
-		if f[0] == "" {
-			continue
-		}
+	for _, f := range taggedLines(out, "summary-swap", 1) {
 		var s SummarySwap
 		if len(f) > 1 {
 			s.UsageBytes = count(f[1])
@@ -42,6 +34,23 @@ func parseSummarySwap(out string) map[string]SummarySwap {
 	return nodes
 }
 
+// taggedLines are the tab-separated fields of nodes.sh's "@swapboot TAG ..." lines that have at least min
+// fields and a node name first.
+func taggedLines(out, tag string, min int) [][]string {
+	var lines [][]string
+	for _, line := range strings.Split(out, "\n") {
+		rest, ok := strings.CutPrefix(line, "@swapboot "+tag+" ")
+		if !ok {
+			continue
+		}
+		if f := strings.Split(rest, "\t"); len(f) >= min && f[0] != "" {
+			lines = append(lines, f)
+		}
+	}
+	return lines
+}
+
+// count reads a non-negative number of nodes.sh's output (nil when it is not one).
 func count(s string) *int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n < 0 {

@@ -2,6 +2,7 @@
 # with the helper swapboot-zram (the zram module, zramctl, mkswap, swapon) and takes it down when it
 # stops. Idempotent: nothing changes when both files are as given, the unit is enabled and its device is
 # active at the configured size.
+# uses: lib/swaparea.sh
 # input: SWAP_MIB the zram device's size in MiB
 # input: UNIT_CONTENT swapboot-zram.service
 # input: HELPER_CONTENT the helper, /usr/local/sbin/swapboot-zram
@@ -36,7 +37,7 @@ if ! systemctl restart swapboot-zram.service; then
 	fail "swapboot-zram.service did not start (its journal is above)"
 fi
 device=$(cat /run/swapboot/zram-device 2>/dev/null || true)
-if [ -z "$device" ] || ! awk -v p="$device" 'NR > 1 && $1 == p {found = 1} END {exit !found}' /proc/swaps; then
+if [ -z "$device" ] || ! swap_active "$device"; then
 	fail "swapboot-zram.service ran but no zram swap is active (journalctl -u swapboot-zram)"
 fi
 report changed swap "zram swap of ${SWAP_MIB} MiB active ($device), swapboot-zram.service enabled"
